@@ -56,8 +56,7 @@ class RawDocument:
 class NormLine:
     """A line after normalization, with a map back to the raw characters.
 
-    ``raw_index[i]`` is the index in ``raw`` of the first raw character that
-    produced normalized character ``i``; ``raw_index[len(text)]`` is ``len(raw)``.
+    Normalized character ``i`` came from ``raw[raw_start[i]:raw_end[i]]``.
     ``offset`` is where the line starts in the document's normalized text
     (lines joined with "\\n").
     """
@@ -65,7 +64,8 @@ class NormLine:
     line_no: int
     raw: str
     text: str
-    raw_index: tuple[int, ...]
+    raw_start: tuple[int, ...]
+    raw_end: tuple[int, ...]
     offset: int
     page: int | None = None
     char_boxes: tuple[CharBox | None, ...] | None = None

@@ -1,0 +1,96 @@
+"""Command line: a thin layer over ``pipeline.run``. Errors become one-line messages here."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .errors import PipelineError
+
+log = logging.getLogger("pipeline")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Turn 承認した地域産業活性化計画の概要 announcements (text or PDF) into tables.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="process files or folders into tables")
+    run.add_argument("paths", nargs="*", default=["raw"], help="files or folders (default: raw/)")
+    run.add_argument("--out", default="output", help="output folder (default: output/)")
+    run.add_argument("--rules", default=None, help="rules folder (default: the package's rules/)")
+    run.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of CPUs)")
+    run.add_argument("--max-file-mb", type=float, default=50.0, help="skip files larger than this (default 50)")
+    run.add_argument("--max-pages", type=int, default=500, help="fail PDFs with more pages (default 500)")
+    run.add_argument("--timeout", type=float, default=120.0,
+                     help="seconds one document may take before it is stopped (default 120)")
+    run.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+
+    rules = sub.add_parser("rules", help="print the effective rules and their hash")
+    rules.add_argument("--rules", default=None, help="rules folder")
+
+    show = sub.add_parser("show", help="print one plan as a tree, from the output tables")
+    show.add_argument("plan_id")
+    show.add_argument("--out", default="output", help="output folder with the tables")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "debug", False) else logging.INFO,
+                        format="%(message)s", stream=sys.stderr)
+    try:
+        if args.command == "run":
+            return _run(args, parser)
+        if args.command == "rules":
+            from .rules import describe, load_rules
+
+            print(describe(load_rules(args.rules)))
+            return 0
+        if args.command == "show":
+            from .show import show_plan
+
+            print(show_plan(args.out, args.plan_id))
+            return 0
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the previous output was left as it was", file=sys.stderr)
+        return 130
+    return 2
+
+
+def _run(args, parser) -> int:
+    from pathlib import Path
+
+    from .ingest import Limits
+    from .rules import load_rules
+    from .run import collect_inputs, group_duplicates, merge, process_file, summarize
+    from .write import write_tables
+
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        parser.error(f"no such file or folder: {', '.join(missing)}")
+    rules = load_rules(args.rules)
+    limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages,
+                    timeout_seconds=args.timeout)
+    files = collect_inputs(args.paths)
+    groups = group_duplicates(files)
+    results = []
+    for path, dups in groups:
+        res = process_file(path, rules, limits, dups)
+        if res.error:
+            print(res.error, file=sys.stderr)
+            if args.debug and res.detail:
+                print(res.detail, file=sys.stderr)
+        else:
+            log.info("%s: %s", path, res.rows["documents"][0]["status"])
+        results.append(res)
+    write_tables(merge(results), args.out)
+    summary = summarize(results)
+    print(summary.line(args.out), file=sys.stderr)
+    return 1 if summary.failed else 0

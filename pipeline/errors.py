@@ -1,0 +1,39 @@
+"""Typed errors. The CLI turns them into one-line messages; nothing else prints them."""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base class: an error the user can act on, with a one-line message."""
+
+
+class RulesError(PipelineError):
+    """The rules folder is missing, malformed, or has a bad pattern (names file and key)."""
+
+
+class InputError(PipelineError):
+    """One input file cannot be processed. ``status`` goes into documents.status."""
+
+    def __init__(self, message: str, *, status: str = "failed", page: int | None = None,
+                 line: int | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.page = page
+        self.line = line
+        self.hint = hint
+
+    def one_line(self, path: str) -> str:
+        where = path
+        if self.page is not None:
+            where += f":page {self.page}"
+        elif self.line is not None:
+            where += f":{self.line}"
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class OutputError(PipelineError):
+    """The tables could not be written; the previous output is left as it was."""

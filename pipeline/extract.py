@@ -1,0 +1,408 @@
+"""Extract programs from measure bodies, and assemble the final Document.
+
+The program list is the parenthesis that ends a measure's text, or (for a measure with no
+such parenthesis) a bare list after the last sentence. Brackets and offsets are found on the
+text itself; SudachiPy classifies what is inside (noun phrase or not, gloss or list).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Caption, Diagnostic, Document, Measure, NormLine, Plan, Program, Provenance
+from .rules import Rules
+from .segment import Joined, MeasureSkel, PlanSkel, Skeleton, join_lines
+from .tokens import tokenize
+
+
+@dataclass(frozen=True)
+class Item:
+    start: int  # span in the joined text
+    end: int
+    name: str
+    qualifier: str | None
+    has_known_head: bool
+    noun_final: bool
+
+
+def extract(skel: Skeleton, rules: Rules) -> Document:
+    diags = list(skel.doc.diagnostics) + list(skel.diagnostics)
+    plans = []
+    for ps in skel.plans:
+        plans.append(_plan(ps, rules, diags, skel))
+    roles = tuple(skel.roles[k] for k in sorted(skel.roles))
+    # Lines that no stage claimed: there should be none, but if there are, say so loudly.
+    for line in skel.doc.lines:
+        if line.text and line.line_no not in skel.roles:
+            diags.append(Diagnostic("warning", "unassigned_line", f"line fits nowhere: {line.text}",
+                                    line.line_no, None, line.page))
+    diags.sort(key=lambda d: (d.line if d.line is not None else -1, d.code, d.message))
+    return Document(
+        raw=skel.doc.raw,
+        title=skel.title,
+        preamble="\n".join(ln.text for ln in skel.preamble),
+        plans=tuple(plans),
+        roles=roles,
+        diagnostics=tuple(diags),
+        normalized_text=skel.doc.text,
+    )
+
+
+def _plan(ps: PlanSkel, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -> Plan:
+    measures = tuple(_measure(ps, ms, rules, diags) for ms in ps.measures)
+    if not ps.measures:
+        first = ps.header_lines[0]
+        diags.append(Diagnostic("warning", "no_measures", "plan has no measure markers", first.line_no,
+                                ps.plan_no, first.page))
+    if not ps.overview:
+        first = ps.header_lines[0]
+        diags.append(Diagnostic("warning", "no_overview", "plan has no overview paragraph", first.line_no,
+                                ps.plan_no, first.page))
+    muni = ps.muni or _municipality_from_title(ps.title, rules)
+    captions = tuple(Caption(ln.text, ln.line_no, ln.page, _line_bbox(ln)) for ln in ps.captions)
+    period = ps.period
+    header = ps.header_lines[0]
+    return Plan(
+        plan_no=ps.plan_no,
+        municipality=muni,
+        plan_title=ps.title,
+        period_raw=period.raw if period else ps.period_text,
+        period_start_fy=period.start_fy if period else None,
+        period_end_fy=period.end_fy if period else None,
+        overview="\n".join(join_lines(p).text for p in ps.overview),
+        line_start=header.line_no,
+        line_end=max(ps.last_line, header.line_no),
+        measures=measures,
+        captions=captions,
+        page=header.page,
+        bbox=_line_bbox(header),
+    )
+
+
+def _municipality_from_title(title: str | None, rules: Rules) -> str | None:
+    if not title:
+        return None
+    from .municipalities import known_names
+
+    names = known_names(rules)
+    best = None
+    for k in range(len(title), 0, -1):
+        if title[:k] in names:
+            best = title[:k]
+            break
+    if best:
+        return best
+    m = rules.municipality_fallback.match(title)
+    return m.group("muni") if m else None
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic]) -> Measure:
+    marker_line = ms.label_lines[0]
+    label = ms.label
+    canonical = rules.category_for(label)
+    body_lines = [ln for para in ms.body for ln in para]
+    # A marker line that also carries the body: "(1) <known label>:<description>".
+    if canonical is None:
+        prefix = rules.category_prefix(label)
+        if prefix and len(label) > len(prefix[1]):
+            cat, alias = prefix
+            canonical, label = cat, alias
+    joined = join_lines(body_lines)
+    programs: tuple[Program, ...] = ()
+    list_kind = "missing"
+
+    def warn(code: str, message: str, line: NormLine | None = None) -> None:
+        ln = line or marker_line
+        diags.append(Diagnostic("warning", code, message, ln.line_no, ps.plan_no, ln.page))
+
+    def info(code: str, message: str, line: NormLine | None = None) -> None:
+        ln = line or marker_line
+        diags.append(Diagnostic("info", code, message, ln.line_no, ps.plan_no, ln.page))
+
+    if not joined.text:
+        # The body may be on the marker line itself, after the label.
+        rest = ms.label[len(label):].lstrip(":：、 ") if label != ms.label else ""
+        if rest:
+            warn("body_on_marker_line", "measure text on the marker line is not parsed for programs")
+        else:
+            warn("empty_measure", f"measure {ms.marker} has no text")
+    else:
+        found = find_list(joined.text, rules)
+        if found.kind == "unclosed":
+            warn("unclosed_parenthesis", "program list parenthesis never closes; no programs taken",
+                 _line_at(joined, found.start))
+            list_kind = "missing"
+        elif found.kind in ("parenthesized", "bare"):
+            if _is_none_list(joined.text[found.start:found.end], rules):
+                list_kind = "none_word"
+            else:
+                items = split_items(joined.text, found.start, found.end, rules, last_is_list_end=True)
+                if found.kind == "bare" and not all(it.noun_final for it in items):
+                    warn("no_program_list", f"measure {ms.marker} has no recognizable program list")
+                    list_kind = "missing"
+                elif found.kind == "parenthesized" and _is_gloss(joined.text, found, items, rules):
+                    warn("no_program_list",
+                         f"measure {ms.marker} ends in a parenthetical that is not a program list: "
+                         f"({joined.text[found.start:found.end]})", _line_at(joined, found.start))
+                    list_kind = "missing"
+                else:
+                    list_kind = found.kind
+                    progs = []
+                    for seq, it in enumerate(items, start=1):
+                        where = _provenance(joined, it.start, it.start + _name_extent(joined.text, it))
+                        progs.append(Program(seq, it.name, it.qualifier, where, it.has_known_head))
+                        if not it.noun_final:
+                            warn("item_not_noun", f"program item does not end in a noun: {it.name}",
+                                 _line_at(joined, it.start))
+                        elif not it.has_known_head:
+                            info("unknown_head", f"program item has no known head noun: {it.name}",
+                                 _line_at(joined, it.start))
+                    programs = tuple(progs)
+                    if found.trailing:
+                        info("text_after_list", f"text after the program list: {found.trailing}")
+        else:
+            warn("no_program_list", f"measure {ms.marker} has no recognizable program list")
+    first_body = body_lines[0] if body_lines else marker_line
+    return Measure(
+        category_no=ms.number,
+        marker=ms.marker,
+        label=label,
+        label_canonical=canonical.canonical if canonical else None,
+        description=joined.text,
+        line=marker_line.line_no,
+        line_end=(body_lines[-1] if body_lines else ms.label_lines[-1]).line_no,
+        list_kind=list_kind,
+        programs=programs,
+        page=marker_line.page,
+        bbox=_line_bbox(first_body),
+    )
+
+
+@dataclass(frozen=True)
+class FoundList:
+    kind: str  # parenthesized | bare | unclosed | none
+    start: int = 0  # content span in the text
+    end: int = 0
+    trailing: str = ""
+
+
+def find_list(text: str, rules: Rules) -> FoundList:
+    """Where the program list of a measure body is."""
+    end = len(text)
+    m = rules.trailing_after_list.search(text)
+    trailing = ""
+    if m:
+        trailing = text[m.start():].strip()
+        end = m.start()
+    closes = {pair[1]: pair[0] for pair in rules.pairs}
+    if end > 0 and text[end - 1] == ")":
+        depth = 0
+        for k in range(end - 1, -1, -1):
+            ch = text[k]
+            if ch == ")":
+                depth += 1
+            elif ch == "(":
+                depth -= 1
+                if depth == 0:
+                    content = text[k + 1:end - 1].strip()
+                    if any(p.match(content) for p in rules.not_list_patterns):
+                        return FoundList("none")
+                    return FoundList("parenthesized", k + 1, end - 1, trailing)
+        return FoundList("none")
+    # An opening parenthesis that never closes, near the end: a broken list.
+    depth = 0
+    last_open = -1
+    for k, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                last_open = k
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+    if depth > 0 and last_open >= 0:
+        return FoundList("unclosed", last_open, len(text))
+    # A bare list: what follows the last sentence end.
+    last_end = max((text.rfind(c) for c in "。．"), default=-1)
+    start = last_end + 1
+    tail = text[start:end]
+    if not tail.strip():
+        return FoundList("none")
+    del closes
+    return FoundList("bare", start + (len(tail) - len(tail.lstrip())), end)
+
+
+def _is_none_list(content: str, rules: Rules) -> bool:
+    return content.strip() in rules.none_words
+
+
+def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_end: bool) -> list[Item]:
+    """Split text[start:end] on top-level separators into items with name and qualifier."""
+    opens = {pair[0]: pair[1] for pair in rules.pairs}
+    closes = {pair[1] for pair in rules.pairs}
+    stack: list[str] = []
+    spans: list[tuple[int, int]] = []
+    k0 = start
+    for k in range(start, end):
+        ch = text[k]
+        if stack and ch == stack[-1]:
+            stack.pop()
+        elif ch in opens and not (ch == opens[ch] and stack):
+            stack.append(opens[ch])
+        elif ch in closes and not stack:
+            pass
+        elif not stack and ch in rules.separators:
+            spans.append((k0, k))
+            k0 = k + 1
+    spans.append((k0, end))
+    items = []
+    for idx, (s, e) in enumerate(spans):
+        while s < e and text[s].isspace():
+            s += 1
+        bullet = rules.bullets.match(text, s, e)
+        if bullet and bullet.end() > s and text[s] not in "(":
+            s = bullet.end()
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s >= e:
+            continue
+        is_last = idx == len(spans) - 1
+        if is_last and last_is_list_end:
+            for closer in rules.closers:
+                if text[s:e].endswith(closer) and e - len(closer) > s:
+                    e -= len(closer)
+                    while e > s and text[e - 1].isspace():
+                        e -= 1
+                    break
+        name_end, qualifier = _split_qualifier(text, s, e, rules)
+        name = text[s:name_end].strip()
+        if not name:
+            continue
+        items.append(Item(s, e, name, qualifier, _has_head(name, rules), _noun_final(name, rules)))
+    return items
+
+
+def _split_qualifier(text: str, s: int, e: int, rules: Rules) -> tuple[int, str | None]:
+    """A parenthetical that ends an item is its qualifier, unless it belongs to the name."""
+    if e - s < 3 or text[e - 1] != ")":
+        return e, None
+    depth = 0
+    for k in range(e - 1, s - 1, -1):
+        if text[k] == ")":
+            depth += 1
+        elif text[k] == "(":
+            depth -= 1
+            if depth == 0:
+                if k == s:
+                    return e, None  # the whole item is parenthesized
+                inner = text[k + 1:e - 1].strip()
+                if any(p.match(inner) for p in rules.name_parentheticals):
+                    return e, None
+                return k, inner or None
+    return e, None
+
+
+def _name_extent(text: str, item: Item) -> int:
+    """Length in the joined text from the item's start to the end of its name."""
+    k = text.find(item.name, item.start)
+    return (k - item.start) + len(item.name) if k >= 0 else item.end - item.start
+
+
+def _has_head(name: str, rules: Rules) -> bool:
+    core = rules.quoted_tail.sub("", name).rstrip()
+    return any(core.endswith(h) for h in rules.head_nouns)
+
+
+def _noun_final(name: str, rules: Rules) -> bool:
+    core = rules.quoted_tail.sub("", name).rstrip() or name
+    toks = [t for t in tokenize(core) if t.pos[0] not in ("空白",)]
+    if not toks:
+        return False
+    # Skip closing brackets and symbols at the end; the head is the last word.
+    for t in reversed(toks):
+        if t.pos[0] == "補助記号":
+            continue
+        return t.pos[0] in rules.final_pos
+    return True
+
+
+def _is_gloss(text: str, found: FoundList, items: list[Item], rules: Rules) -> bool:
+    """A single short item with no program head, straight after a noun: a gloss
+    like DX(デジタルトランスフォーメーション), not a program list."""
+    if len(items) != 1 or items[0].has_known_head:
+        return False
+    if len(items[0].name) > rules.gloss_max_chars:
+        return False
+    before = text[max(0, found.start - 1 - 12):found.start - 1]
+    if not before:
+        return False
+    toks = [t for t in tokenize(before) if t.pos[0] != "空白"]
+    return bool(toks) and toks[-1].pos[0] in ("名詞", "接尾辞")
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def _line_at(joined: Joined, index: int) -> NormLine | None:
+    for k in range(min(index, len(joined.pos) - 1), -1, -1):
+        p = joined.pos[k]
+        if p is not None:
+            return p[0]
+    return joined.lines[0] if joined.lines else None
+
+
+def _provenance(joined: Joined, start: int, end: int) -> Provenance:
+    positions = [p for p in joined.pos[start:end] if p is not None]
+    first_line, first_i = positions[0]
+    last_line, last_i = positions[-1]
+    # Raw characters, line by line, joined the way the normalized text was.
+    pieces: list[str] = []
+    boxes = []
+    current: NormLine | None = None
+    lo = hi = 0
+    for line, i in positions:
+        if line is not current:
+            if current is not None:
+                pieces.append(current.raw[lo:hi])
+            current, lo = line, line.raw_start[i]
+        hi = line.raw_end[i]
+        if line.char_boxes:
+            for r in range(line.raw_start[i], line.raw_end[i]):
+                if r < len(line.char_boxes) and line.char_boxes[r] is not None:
+                    boxes.append(line.char_boxes[r])
+    if current is not None:
+        pieces.append(current.raw[lo:hi])
+    raw = ""
+    for piece in pieces:
+        raw = raw + (" " if raw and raw[-1].isascii() and raw[-1].isalnum() and piece[:1].isascii()
+                     and piece[:1].isalnum() else "") + piece
+    page, bbox = _union(boxes, first_line.page)
+    return Provenance(
+        line=first_line.line_no,
+        char_start=first_line.offset + first_i,
+        char_end=last_line.offset + last_i + 1,
+        raw=raw,
+        page=page,
+        bbox=bbox,
+    )
+
+
+def _union(boxes: list, default_page: int | None) -> tuple[int | None, tuple[float, float, float, float] | None]:
+    if not boxes:
+        return default_page, None
+    page = boxes[0][0]
+    same = [b for b in boxes if b[0] == page]
+    return page, (
+        round(min(b[1] for b in same), 2),
+        round(min(b[2] for b in same), 2),
+        round(max(b[3] for b in same), 2),
+        round(max(b[4] for b in same), 2),
+    )
+
+
+def _line_bbox(line: NormLine) -> tuple[float, float, float, float] | None:
+    if not line.char_boxes:
+        return None
+    return _union([b for b in line.char_boxes if b is not None], line.page)[1]

@@ -1,0 +1,117 @@
+"""Japanese municipalities and their 6-digit 全国地方公共団体コード.
+
+The table lives in ``rules/municipalities.csv`` (see its ``#`` header for the
+sources). Pure stdlib: the CSV is read with :mod:`csv`, ``#`` lines are skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "rules" / "municipalities.csv"
+
+TYPES = ("都道府県", "特別区", "市", "町", "村", "政令市の区")
+
+_WEIGHTS = (6, 5, 4, 3, 2)
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: str  # 6 digits, e.g. "131121"
+    prefecture: str  # e.g. "東京都"
+    name: str  # e.g. "世田谷区", "札幌市中央区"; for a prefecture row its own name
+    type: str  # one of TYPES
+
+
+def check_digit(code5: str) -> str:
+    """The check digit (6th digit) of a 5-digit 全国地方公共団体コード.
+
+    s = 6*d1 + 5*d2 + 4*d3 + 3*d4 + 2*d5; the digit is (11 - s % 11) % 10,
+    so a remainder of 0 gives 1 and a remainder of 1 gives 0.
+    """
+    if len(code5) != 5 or not code5.isascii() or not code5.isdigit():
+        raise ValueError(f"expected 5 ASCII digits, got {code5!r}")
+    s = sum(int(d) * w for d, w in zip(code5, _WEIGHTS, strict=True))
+    return str((11 - s % 11) % 10)
+
+
+def is_valid_code(code: str) -> bool:
+    """True for a 6-digit code whose last digit is the right check digit."""
+    return len(code) == 6 and code.isascii() and code.isdigit() and check_digit(code[:5]) == code[5]
+
+
+def load_municipalities(path: str | Path = DEFAULT_PATH) -> tuple[Municipality, ...]:
+    """Read the municipalities CSV, skipping ``#`` comment lines.
+
+    Raises ValueError on a malformed row (bad header, code or type).
+    """
+    with open(path, encoding="utf-8", newline="") as f:
+        lines = (line for line in f if not line.startswith("#"))
+        reader = csv.reader(lines)
+        header = next(reader, None)
+        if header != ["code", "prefecture", "name", "type"]:
+            raise ValueError(f"{path}: unexpected header {header!r}")
+        out: list[Municipality] = []
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != 4:
+                raise ValueError(f"{path}: expected 4 fields, got {row!r}")
+            code, prefecture, name, type_ = row
+            if not is_valid_code(code):
+                raise ValueError(f"{path}: bad code {code!r} ({name})")
+            if type_ not in TYPES:
+                raise ValueError(f"{path}: bad type {type_!r} ({code} {name})")
+            out.append(Municipality(code, prefecture, name, type_))
+    return tuple(out)
+
+
+def build_index(munis: Iterable[Municipality]) -> dict[str, list[Municipality]]:
+    """Map each name to the municipalities that bear it, in code order.
+
+    Names are not unique across prefectures (府中市 is in 東京都 and 広島県,
+    中央区 is a 特別区 and, as 札幌市中央区 etc., never clashes since wards of
+    designated cities carry the city's name). Use :func:`lookup` to pick one.
+    """
+    index: dict[str, list[Municipality]] = {}
+    for m in sorted(munis, key=lambda m: m.code):
+        index.setdefault(m.name, []).append(m)
+    return index
+
+
+def lookup(
+    index: dict[str, list[Municipality]], name: str, prefecture: str | None = None
+) -> Municipality | None:
+    """The municipality called ``name``, preferring one in ``prefecture``.
+
+    Returns the entry in ``prefecture`` if there is one; otherwise the only
+    entry when the name is unique; otherwise None (ambiguous or unknown).
+    """
+    candidates = index.get(name, [])
+    if prefecture is not None:
+        for m in candidates:
+            if m.prefecture == prefecture:
+                return m
+    if len(candidates) == 1:
+        return candidates[0]
+    return None
+
+
+_INDEXES: dict[str, dict[str, list[Municipality]]] = {}
+
+
+def index_for(path: str | Path) -> dict[str, list[Municipality]]:
+    """The name index of the list at ``path``, read once per process (empty if absent)."""
+    key = str(path)
+    if key not in _INDEXES:
+        _INDEXES[key] = build_index(load_municipalities(path)) if Path(path).exists() else {}
+    return _INDEXES[key]
+
+
+def known_names(rules) -> frozenset[str]:
+    """Municipality names (市区町村 and 特別区) that a plan title may start with."""
+    index = index_for(rules.municipalities_path)
+    return frozenset(name for name, ms in index.items() if any(m.type != "都道府県" for m in ms))

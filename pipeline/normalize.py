@@ -1,0 +1,155 @@
+"""Normalize lines: character repairs, NFKC (sparing structural characters), spaces.
+
+Every normalized character keeps the span of raw characters it came from, so any value
+cut from normalized text can be traced back to the source characters as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from .model import Diagnostic, NormDocument, NormLine, RawDocument
+from .rules import Rules
+
+# Characters that compose with the one before them under NFKC (voiced sound marks).
+_COMPOSING = frozenset("\u3099\u309a\uff9e\uff9f")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def normalize_document(doc: RawDocument, rules: Rules) -> NormDocument:
+    lines = []
+    diagnostics = []
+    offset = 0
+    for raw_line in doc.lines:
+        text, starts, ends, removed = normalize_line(raw_line.text, rules)
+        if removed:
+            diagnostics.append(Diagnostic(
+                "info", "control_chars_removed",
+                f"removed {removed} control character(s) (NUL or similar) from the line",
+                line=raw_line.line_no, page=raw_line.page))
+        lines.append(NormLine(
+            line_no=raw_line.line_no, raw=raw_line.text, text=text, raw_start=starts,
+            raw_end=ends, offset=offset, page=raw_line.page, char_boxes=raw_line.char_boxes,
+            hint=raw_line.hint))
+        offset += len(text) + 1
+    return NormDocument(raw=doc, lines=tuple(lines), diagnostics=tuple(diagnostics))
+
+
+def normalize_text(text: str, rules: Rules) -> str:
+    """The normalized form of one line of text (no provenance)."""
+    return normalize_line(text, rules)[0]
+
+
+def normalize_line(raw: str, rules: Rules) -> tuple[str, tuple[int, ...], tuple[int, ...], int]:
+    """Normalize one line. Returns (text, raw_start, raw_end, control characters removed)."""
+    table = _char_table(rules)
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    removed = 0
+    n = len(raw)
+    i = 0
+    while i < n:
+        c = raw[i]
+        j = i + 1
+        # Pre-NFKC repairs (a few of them are combining marks, so map before grouping).
+        c = table.pre.get(c, c)
+        if c == "":
+            i = j
+            continue
+        if unicodedata.category(c) == "Cc" and c != "\t":
+            removed += 1
+            i = j
+            continue
+        chunk = c
+        while j < n and (raw[j] in _COMPOSING or unicodedata.combining(raw[j])) and raw[j] not in table.pre:
+            chunk += raw[j]
+            j += 1
+        out = chunk if chunk in table.keep else table.nfkc(chunk)
+        for o in out:
+            o = table.post.get(o, o)
+            if o.isspace():
+                o = " "
+            for oc in o:
+                chars.append(oc)
+                starts.append(i)
+                ends.append(j)
+        i = j
+    keep = _space_keep_mask(chars, table.japanese)
+    text_chars, s_out, e_out = [], [], []
+    for k, ch in enumerate(chars):
+        if keep[k]:
+            text_chars.append(ch)
+            s_out.append(starts[k])
+            e_out.append(ends[k])
+    return "".join(text_chars), tuple(s_out), tuple(e_out), removed
+
+
+def _space_keep_mask(chars: list[str], japanese: re.Pattern[str]) -> list[bool]:
+    """Which characters survive the space rules: strip, collapse runs, and drop a space
+    between Japanese and a lone Latin word (but not inside a Latin phrase)."""
+    n = len(chars)
+    keep = [True] * n
+    # Strip and collapse.
+    first = next((k for k in range(n) if chars[k] != " "), n)
+    last = next((k for k in range(n - 1, -1, -1) if chars[k] != " "), -1)
+    for k in range(n):
+        if chars[k] == " " and (k < first or k > last or (k > 0 and chars[k - 1] == " ")):
+            keep[k] = False
+    survivors = [k for k in range(n) if keep[k]]
+    pos = {k: idx for idx, k in enumerate(survivors)}
+    text = [chars[k] for k in survivors]
+    for k in survivors:
+        if chars[k] != " ":
+            continue
+        idx = pos[k]
+        if idx == 0 or idx == len(text) - 1:
+            continue
+        left, right = text[idx - 1], text[idx + 1]
+        if japanese.match(left) and _LATIN.match(right):
+            if not _latin_phrase_continues(text, idx + 1, +1):
+                keep[k] = False
+        elif _LATIN.match(left) and japanese.match(right):
+            if not _latin_phrase_continues(text, idx - 1, -1):
+                keep[k] = False
+    return keep
+
+
+def _latin_phrase_continues(text: list[str], start: int, step: int) -> bool:
+    """From a Latin character at ``start``, walk the word in direction ``step``; True when a
+    single space and another Latin word follow it (a multi-word Latin phrase)."""
+    k = start
+    while 0 <= k < len(text) and (_LATIN.match(text[k]) or text[k] in "&'+.-"):
+        k += step
+    return (0 <= k < len(text) and text[k] == " " and 0 <= k + step < len(text)
+            and bool(_LATIN.match(text[k + step])))
+
+
+class _CharTable:
+    def __init__(self, rules: Rules):
+        self.pre = dict(rules.pre_nfkc)
+        # Radical code points first go to their unified ideograph (NFKC misses part of the
+        # CJK Radicals Supplement block).
+        for k, v in rules.radicals.items():
+            self.pre.setdefault(k, v)
+        self.post = dict(rules.post_nfkc)
+        self.keep = rules.keep_chars
+        self.japanese = re.compile(rules.japanese_class)
+
+    @staticmethod
+    @lru_cache(maxsize=8192)
+    def nfkc(chunk: str) -> str:
+        return unicodedata.normalize("NFKC", chunk)
+
+
+_TABLES: dict[str, _CharTable] = {}
+
+
+def _char_table(rules: Rules) -> _CharTable:
+    key = rules.hash + rules.directory
+    table = _TABLES.get(key)
+    if table is None:
+        table = _TABLES[key] = _CharTable(rules)
+    return table

@@ -1,0 +1,296 @@
+"""Load, validate and hash the format knowledge in ``rules/``.
+
+Every pattern, label and vocabulary the pipeline recognizes lives in TOML files there.
+This module turns them into one frozen ``Rules`` value; a missing key or a bad pattern is
+a ``RulesError`` that names the file and the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import RulesError
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+# The TOML files that make up the rules; all of them are hashed.
+RULE_FILES = ("normalize.toml", "format.toml", "programs.toml", "pdf.toml", "radicals.toml")
+OPTIONAL_FILES = ("pdf.toml", "radicals.toml")
+DATA_FILES = ("municipalities.csv",)
+
+
+@dataclass(frozen=True)
+class MarkerForm:
+    pattern: re.Pattern[str]
+    requires_known_label: bool
+
+
+@dataclass(frozen=True)
+class Category:
+    number: int
+    canonical: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    directory: str
+    hash: str
+    # normalize.toml
+    keep_chars: frozenset[str]
+    pre_nfkc: dict[str, str]
+    post_nfkc: dict[str, str]
+    japanese_class: str
+    latin_word: str
+    # format.toml
+    title_patterns: tuple[re.Pattern[str], ...]
+    header_patterns: tuple[re.Pattern[str], ...]
+    muni_line: re.Pattern[str]
+    header_max_continuation: int
+    municipality_types: dict[str, str]
+    municipality_fallback: re.Pattern[str]
+    default_prefecture: str
+    period_brackets: re.Pattern[str]
+    period_label: re.Pattern[str]
+    period_full: re.Pattern[str]
+    period_term: re.Pattern[str]
+    period_label_only: re.Pattern[str]
+    fiscal_year_start_month: int
+    eras: dict[str, int]
+    kanji_digits: dict[str, int]
+    kanji_units: dict[str, int]
+    first_year: str
+    marker_forms: tuple[MarkerForm, ...]
+    marker_not_followed_by: re.Pattern[str]
+    marker_max_number: int
+    categories: tuple[Category, ...]
+    furniture_patterns: tuple[re.Pattern[str], ...]
+    caption_max_chars: int
+    sentence_end: re.Pattern[str]
+    # programs.toml
+    pairs: tuple[str, ...]
+    trailing_after_list: re.Pattern[str]
+    separators: tuple[str, ...]
+    bullets: re.Pattern[str]
+    closers: tuple[str, ...]
+    none_words: tuple[str, ...]
+    not_list_patterns: tuple[re.Pattern[str], ...]
+    name_parentheticals: tuple[re.Pattern[str], ...]
+    quoted_tail: re.Pattern[str]
+    head_nouns: tuple[str, ...]
+    final_pos: tuple[str, ...]
+    gloss_max_chars: int
+    # pdf.toml (layout knowledge for PDF ingest), passed through as plain data
+    pdf: dict[str, Any]
+    # radicals.toml: CJK radical code points -> unified ideographs
+    radicals: dict[str, str]
+    # municipalities.csv path (may not exist)
+    municipalities_path: str
+
+    def category_for(self, label: str) -> Category | None:
+        compact = _compact(label)
+        for cat in self.categories:
+            if any(compact == _compact(a) for a in cat.aliases):
+                return cat
+        return None
+
+    def category_prefix(self, text: str) -> tuple[Category, str] | None:
+        """The known label that ``text`` starts with, longest first, and the alias as written."""
+        best: tuple[Category, str] | None = None
+        for cat in self.categories:
+            for alias in cat.aliases:
+                if text.startswith(alias) and (best is None or len(alias) > len(best[1])):
+                    best = (cat, alias)
+        return best
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+class _Reader:
+    """Typed access to one TOML file that reports the file and key on any problem."""
+
+    def __init__(self, path: Path, data: dict[str, Any]):
+        self.path = path
+        self.data = data
+
+    def get(self, dotted: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                if default is not ...:
+                    return default
+                raise RulesError(f"{self.path.name}: missing key '{dotted}'")
+            node = node[part]
+        if not isinstance(node, kind):
+            raise RulesError(f"{self.path.name}: key '{dotted}' must be {_kind_name(kind)}")
+        return node
+
+    def regex(self, dotted: str, value: str | None = None) -> re.Pattern[str]:
+        text = self.get(dotted, str) if value is None else value
+        try:
+            return re.compile(text)
+        except re.error as exc:
+            raise RulesError(f"{self.path.name}: key '{dotted}': bad pattern: {exc}") from None
+
+    def regexes(self, dotted: str) -> tuple[re.Pattern[str], ...]:
+        items = self.get(dotted, list)
+        out = []
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                raise RulesError(f"{self.path.name}: key '{dotted}[{i}]' must be a string")
+            out.append(self.regex(f"{dotted}[{i}]", item))
+        return tuple(out)
+
+    def strings(self, dotted: str) -> tuple[str, ...]:
+        items = self.get(dotted, list)
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                raise RulesError(f"{self.path.name}: key '{dotted}[{i}]' must be a string")
+        return tuple(items)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {str: "a string", list: "a list", dict: "a table", int: "an integer", bool: "true or false"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise RulesError(f"{path}: rules file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{path.name}: not valid TOML: {exc}") from None
+
+
+def rules_hash(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for name in RULE_FILES + DATA_FILES:
+        path = directory / name
+        if path.exists():
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def load_rules(directory: str | Path | None = None) -> Rules:
+    directory = Path(directory) if directory else DEFAULT_RULES_DIR
+    if not directory.is_dir():
+        raise RulesError(f"{directory}: rules folder not found")
+    files: dict[str, _Reader] = {}
+    for name in RULE_FILES:
+        path = directory / name
+        if name in OPTIONAL_FILES and not path.exists():
+            files[name] = _Reader(path, {})
+            continue
+        files[name] = _Reader(path, _load_toml(path))
+    n, f, p = files["normalize.toml"], files["format.toml"], files["programs.toml"]
+
+    ranges = n.strings("normalize.spaces.japanese_ranges")
+    japanese_class = "[" + "".join(ranges) + "]"
+    n.regex("normalize.spaces.japanese_ranges", japanese_class)
+
+    term = f.get("period.term", str)
+    sep = f.get("period.separator", str)
+    until = f.get("period.until", str)
+    end_term = term.replace("?P<", "?P<end_")
+    period_full = f.regex("period.term", f"^(?P<start>{term})(?:{sep}(?P<end>{end_term}))?{until}$")
+
+    forms = []
+    for i, form in enumerate(f.get("markers.forms", list)):
+        if not isinstance(form, dict) or "pattern" not in form:
+            raise RulesError(f"format.toml: key 'markers.forms[{i}]' needs a 'pattern'")
+        pat = f.regex(f"markers.forms[{i}].pattern", form["pattern"])
+        if "num" not in pat.groupindex:
+            raise RulesError(f"format.toml: key 'markers.forms[{i}].pattern' needs a group named 'num'")
+        forms.append(MarkerForm(pat, bool(form.get("requires_known_label", False))))
+
+    cats = []
+    for i, cat in enumerate(f.get("categories", list)):
+        try:
+            cats.append(Category(int(cat["number"]), str(cat["canonical"]), tuple(cat["aliases"])))
+        except (KeyError, TypeError, ValueError):
+            raise RulesError(f"format.toml: key 'categories[{i}]' needs number, canonical and aliases") from None
+
+    header_patterns = f.regexes("header.patterns")
+    for i, pat in enumerate(header_patterns):
+        if "title" not in pat.groupindex:
+            raise RulesError(f"format.toml: key 'header.patterns[{i}]' needs a group named 'title'")
+
+    pairs = p.strings("lists.pairs")
+    for i, pair in enumerate(pairs):
+        if len(pair) != 2:
+            raise RulesError(f"programs.toml: key 'lists.pairs[{i}]' must be two characters")
+
+    radicals = files["radicals.toml"].get("radicals", dict, {})
+    pdf = files["pdf.toml"].data
+
+    kanji = f.get("period.kanji_numerals", dict)
+    return Rules(
+        directory=str(directory),
+        hash=rules_hash(directory),
+        keep_chars=frozenset(n.get("normalize.keep", str)),
+        pre_nfkc=dict(n.get("normalize.pre_nfkc", dict)),
+        post_nfkc=dict(n.get("normalize.post_nfkc", dict)),
+        japanese_class=japanese_class,
+        latin_word=n.regex("normalize.spaces.latin_word").pattern,
+        title_patterns=f.regexes("title.patterns"),
+        header_patterns=header_patterns,
+        muni_line=f.regex("header.muni_line"),
+        header_max_continuation=f.get("header.max_continuation_lines", int),
+        municipality_types=dict(f.get("header.municipality_types", dict)),
+        municipality_fallback=f.regex("header.municipality_fallback"),
+        default_prefecture=f.get("header.default_prefecture", str),
+        period_brackets=f.regex("period.brackets"),
+        period_label=f.regex("period.label"),
+        period_full=period_full,
+        period_term=f.regex("period.term"),
+        period_label_only=f.regex("period.label_only"),
+        fiscal_year_start_month=f.get("period.fiscal_year_start_month", int),
+        eras={k: int(v) for k, v in f.get("period.eras", dict).items()},
+        kanji_digits={k: int(v) for k, v in kanji.get("digits", {}).items()},
+        kanji_units={k: int(v) for k, v in kanji.get("units", {}).items()},
+        first_year=str(kanji.get("first_year", "元")),
+        marker_forms=tuple(forms),
+        marker_not_followed_by=f.regex("markers.not_followed_by"),
+        marker_max_number=f.get("markers.max_number", int),
+        categories=tuple(cats),
+        furniture_patterns=f.regexes("furniture.patterns"),
+        caption_max_chars=f.get("captions.max_chars", int),
+        sentence_end=f.regex("captions.sentence_end"),
+        pairs=pairs,
+        trailing_after_list=p.regex("lists.trailing_after_list"),
+        separators=p.strings("lists.separators"),
+        bullets=p.regex("lists.bullets"),
+        closers=tuple(sorted(p.strings("lists.closers"), key=len, reverse=True)),
+        none_words=p.strings("lists.none_words"),
+        not_list_patterns=p.regexes("not_lists.patterns"),
+        name_parentheticals=p.regexes("items.name_parentheticals"),
+        quoted_tail=p.regex("items.quoted_tail"),
+        head_nouns=tuple(sorted(p.strings("items.head_nouns"), key=len, reverse=True)),
+        final_pos=p.strings("items.final_pos"),
+        gloss_max_chars=p.get("items.gloss_max_chars", int),
+        pdf=pdf,
+        radicals={str(k): str(v) for k, v in radicals.items()},
+        municipalities_path=str(directory / "municipalities.csv"),
+    )
+
+
+def describe(rules: Rules) -> str:
+    """The effective rules as text, for ``python -m pipeline rules``."""
+    lines = [f"rules: {rules.directory}", f"hash: {rules.hash}", ""]
+    directory = Path(rules.directory)
+    for name in RULE_FILES:
+        path = directory / name
+        if path.exists():
+            lines.append(f"# ---- {name} ----")
+            lines.append(path.read_text(encoding="utf-8").rstrip())
+            lines.append("")
+    return "\n".join(lines)

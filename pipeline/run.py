@@ -1,0 +1,154 @@
+"""The library API behind the CLI: process files into table rows, and write them."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .ingest import Limits, read_document
+from .rules import Rules
+from .tables import SCHEMA, document_rows, failed_rows
+
+log = logging.getLogger("pipeline")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    rows: dict[str, list[dict]]
+    error: str | None = None  # one-line message when the file failed
+    detail: str | None = None  # traceback text, shown with --debug
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    failed: int = 0
+    plans: int = 0
+    measures: int = 0
+    programs: int = 0
+    diagnostics: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self, out: str) -> str:
+        return (f"documents: {self.documents} ({self.failed} failed), plans: {self.plans}, "
+                f"measures: {self.measures}, programs: {self.programs}, "
+                f"diagnostics: {self.diagnostics} -> {out}")
+
+
+def collect_inputs(paths: list[str]) -> list[Path]:
+    """Files named, and every non-hidden file under folders named, in a stable order."""
+    files: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for f in sorted(path.rglob("*")):
+                rel = f.relative_to(path)
+                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    files.append(f)
+        else:
+            files.append(path)
+    seen: set[str] = set()
+    unique = []
+    for f in files:
+        key = str(f)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def content_hash(path: Path) -> str | None:
+    try:
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()[:16]
+    except OSError:
+        return None
+
+
+def process_file(path: str, rules: Rules, limits: Limits | None = None,
+                 duplicate_paths: tuple[str, ...] = ()) -> FileResult:
+    """Read, normalize, segment and extract one file; never raises for bad input."""
+    limits = limits or Limits()
+    from .extract import extract
+    from .municipalities import index_for
+    from .normalize import normalize_document
+    from .segment import segment
+
+    doc_id = content_hash(Path(path)) or hashlib.sha256(path.encode()).hexdigest()[:16]
+    try:
+        raw = read_document(path, rules, limits)
+        doc = extract(segment(normalize_document(raw, rules), rules), rules)
+        rows = document_rows(doc, path, rules, index_for(rules.municipalities_path), duplicate_paths)
+        return FileResult(path, rows)
+    except InputError as exc:
+        message = exc.one_line(path)
+        rows = failed_rows(doc_id, path, _media_guess(path), exc.status, exc.message, rules.hash,
+                           exc.page, exc.line, duplicate_paths)
+        return FileResult(path, rows, message)
+    except RecursionError:
+        message = f"{path}: input too deeply nested to process"
+        return FileResult(path, failed_rows(doc_id, path, None, "failed", message, rules.hash), message)
+    except Exception as exc:  # a bug must not stop the batch; say so, keep the traceback for --debug
+        message = f"{path}: internal error: {type(exc).__name__}: {exc} (run with --debug for details)"
+        rows = failed_rows(doc_id, path, None, "failed", f"internal error: {type(exc).__name__}: {exc}",
+                           rules.hash, duplicate_paths=duplicate_paths)
+        return FileResult(path, rows, message, traceback.format_exc())
+
+
+def _media_guess(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return None
+    from .ingest import sniff
+
+    try:
+        return sniff(head)
+    except InputError:
+        return None
+
+
+def group_duplicates(files: list[Path]) -> list[tuple[str, tuple[str, ...]]]:
+    """Files with identical bytes are one document: (first path, other paths)."""
+    by_hash: dict[str, list[str]] = {}
+    order: list[str] = []
+    for f in files:
+        h = content_hash(f) or f"unreadable:{f}"
+        if h not in by_hash:
+            by_hash[h] = []
+            order.append(h)
+        by_hash[h].append(str(f))
+    return [(by_hash[h][0], tuple(by_hash[h][1:])) for h in order]
+
+
+def merge(results: list[FileResult]) -> dict[str, list[dict]]:
+    tables: dict[str, list[dict]] = {name: [] for name in SCHEMA}
+    for res in sorted(results, key=lambda r: r.path):
+        for name, rows in res.rows.items():
+            tables[name].extend(rows)
+    return tables
+
+
+def summarize(results: list[FileResult]) -> Summary:
+    s = Summary()
+    for res in results:
+        s.documents += 1
+        if res.error:
+            s.errors.append(res.error)
+        doc = res.rows["documents"][0]
+        if doc["status"] == "failed" or doc["status"] == "no_text":
+            s.failed += 1
+        s.plans += len(res.rows["plans"])
+        s.measures += len(res.rows["measures"])
+        s.programs += len(res.rows["programs"])
+        s.diagnostics += len(res.rows["diagnostics"])
+    return s

@@ -1,0 +1,395 @@
+"""Segment a normalized document: title, preamble, plans (header, overview, captions) and
+measures by their markers. Every non-blank line gets exactly one role.
+
+The output is a ``Skeleton``: plans with their measures' body paragraphs still as text;
+``extract`` turns those into programs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .model import Diagnostic, LineRole, NormDocument, NormLine
+from .periods import Period, looks_like_period, parse_period
+from .rules import Rules
+
+_LATIN_END = re.compile(r"[A-Za-z0-9]$")
+_LATIN_START = re.compile(r"^[A-Za-z0-9]")
+
+
+# --------------------------------------------------------------------------- joining
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Lines joined into one text; ``pos[i]`` is (line, index in line.text) of char i,
+    or None for a space the joiner inserted between two Latin words."""
+
+    text: str
+    pos: tuple[tuple[NormLine, int] | None, ...]
+    lines: tuple[NormLine, ...]
+
+
+def join_lines(lines: list[NormLine] | tuple[NormLine, ...]) -> Joined:
+    text_parts: list[str] = []
+    pos: list[tuple[NormLine, int] | None] = []
+    prev = ""
+    for line in lines:
+        t = line.text
+        if not t:
+            continue
+        if prev and _LATIN_END.search(prev) and _LATIN_START.match(t):
+            text_parts.append(" ")
+            pos.append(None)
+        text_parts.append(t)
+        pos.extend((line, i) for i in range(len(t)))
+        prev = t
+    return Joined("".join(text_parts), tuple(pos), tuple(lines))
+
+
+# --------------------------------------------------------------------------- line tests
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    title: str
+    muni: str | None
+    rest: str
+
+
+@dataclass(frozen=True)
+class MarkerMatch:
+    number: int
+    marker: str
+    rest: str
+
+
+def match_header(text: str, rules: Rules) -> HeaderMatch | None:
+    for pat in rules.header_patterns:
+        m = pat.match(text)
+        if not m:
+            continue
+        title = m.group("title").strip()
+        muni = (m.groupdict().get("muni") or "").strip() or None
+        rest = (m.groupdict().get("rest") or "").strip()
+        if muni and not any(muni.endswith(s) for s in rules.municipality_types):
+            continue  # "(…)" after the title that names no municipality: not this form
+        if rest and parse_period(rest, rules) is None and not looks_like_period(rest, rules):
+            continue  # trailing text that is not a period: a sentence, not a header
+        return HeaderMatch(title, muni, rest)
+    return None
+
+
+def match_marker(text: str, rules: Rules) -> MarkerMatch | None:
+    for form in rules.marker_forms:
+        m = form.pattern.match(text)
+        if not m:
+            continue
+        rest = text[m.end():]
+        if rules.marker_not_followed_by.match(rest):
+            continue
+        number = _marker_number(m.group("num"))
+        if number is None or not 1 <= number <= rules.marker_max_number:
+            continue
+        rest = rest.strip()
+        if form.requires_known_label and not rules.category_prefix(rest):
+            continue
+        return MarkerMatch(number, m.group(0).strip(), rest)
+    return None
+
+
+def _marker_number(num: str) -> int | None:
+    if num.isascii() and num.isdigit():
+        return int(num)
+    if len(num) == 1:
+        value = unicodedata.numeric(num, -1)
+        return int(value) if value > 0 else None
+    return None
+
+
+def starts_new_block(raw_text: str, rules: Rules) -> bool:
+    """True when a line must start a new paragraph: a measure marker, a plan header,
+    or a period line. Used by PDF ingest to stop joining wrapped lines."""
+    from .normalize import normalize_text
+
+    text = normalize_text(raw_text, rules)
+    return bool(match_marker(text, rules) or match_header(text, rules)
+                or looks_like_period(text, rules) or parse_period(text, rules))
+
+
+# --------------------------------------------------------------------------- skeleton
+
+
+@dataclass
+class MeasureSkel:
+    number: int
+    marker: str
+    label: str
+    label_lines: list[NormLine]
+    body: list[list[NormLine]] = field(default_factory=list)  # paragraphs
+
+
+@dataclass
+class PlanSkel:
+    plan_no: int
+    header_lines: list[NormLine]
+    title: str | None
+    muni: str | None
+    period: Period | None
+    period_text: str | None  # as written when it could not be parsed
+    overview: list[list[NormLine]] = field(default_factory=list)
+    captions: list[NormLine] = field(default_factory=list)
+    measures: list[MeasureSkel] = field(default_factory=list)
+    last_line: int = 0
+
+
+@dataclass
+class Skeleton:
+    doc: NormDocument
+    title: str | None
+    preamble: list[NormLine]
+    plans: list[PlanSkel]
+    roles: dict[int, LineRole]
+    diagnostics: list[Diagnostic]
+    preamble_captions: list[NormLine] = field(default_factory=list)
+
+
+def segment(doc: NormDocument, rules: Rules) -> Skeleton:
+    return _Segmenter(doc, rules).run()
+
+
+class _Segmenter:
+    def __init__(self, doc: NormDocument, rules: Rules):
+        self.doc = doc
+        self.rules = rules
+        self.roles: dict[int, LineRole] = {}
+        self.diags: list[Diagnostic] = []
+        self.plans: list[PlanSkel] = []
+        self.title: str | None = None
+        self.preamble: list[NormLine] = []
+        self.preamble_captions: list[NormLine] = []
+        # PDF lines are whole paragraphs already; text paragraphs are runs of non-blank lines.
+        self.one_line_paragraphs = doc.raw.media_type == "application/pdf"
+
+    # -- bookkeeping
+    def role(self, line: NormLine, role: str, plan: PlanSkel | None) -> None:
+        self.roles[line.line_no] = LineRole(line.line_no, role, plan.plan_no if plan else None,
+                                           line.text, line.page)
+        if plan is not None:
+            plan.last_line = max(plan.last_line, line.line_no)
+
+    def diag(self, severity: str, code: str, message: str, line: NormLine | None,
+             plan: PlanSkel | None = None) -> None:
+        self.diags.append(Diagnostic(severity, code, message, line.line_no if line else None,
+                                     plan.plan_no if plan else None, line.page if line else None))
+
+    # -- main loop
+    def run(self) -> Skeleton:
+        lines = [ln for ln in self.doc.lines]
+        i = 0
+        n = len(lines)
+        plan: PlanSkel | None = None
+        measure: MeasureSkel | None = None
+        para: list[NormLine] = []  # the open paragraph
+        before_plans: list[NormLine] = []
+
+        def flush() -> None:
+            nonlocal para
+            if not para:
+                return
+            if plan is None:
+                before_plans.extend(para)
+            elif measure is None:
+                self.intro_paragraph(plan, para)
+            else:
+                self.measure_paragraph(plan, measure, para)
+            para = []
+
+        while i < n:
+            line = lines[i]
+            text = line.text
+            if not text:
+                if not self.one_line_paragraphs:
+                    flush()
+                i += 1
+                continue
+            if line.hint == "furniture" or any(p.match(text) for p in self.rules.furniture_patterns):
+                self.role(line, "furniture", None)
+                self.diag("info", "page_furniture", f"running header/footer or page number dropped: {text}", line)
+                i += 1
+                continue
+            if line.hint == "caption":
+                flush()
+                if plan is None:
+                    self.preamble_captions.append(line)
+                    self.role(line, "caption", None)
+                else:
+                    plan.captions.append(line)
+                    self.role(line, "caption", plan)
+                i += 1
+                continue
+            header = match_header(text, self.rules)
+            if header:
+                flush()
+                if plan is None:
+                    self.finish_front(before_plans)
+                plan, i = self.read_header(lines, i, header)
+                self.plans.append(plan)
+                measure = None
+                continue
+            marker = match_marker(text, self.rules) if plan is not None else None
+            if marker:
+                flush()
+                measure, i = self.read_marker(lines, i, marker, plan)
+                plan.measures.append(measure)
+                continue
+            if plan is not None and (looks_like_period(text, self.rules)):
+                flush()
+                self.role(line, "unassigned", plan)
+                self.diag("warning", "stray_period", f"period line outside a plan header: {text}", line, plan)
+                i += 1
+                continue
+            para.append(line)
+            if self.one_line_paragraphs:
+                flush()
+            i += 1
+        flush()
+        if plan is None:
+            self.finish_front(before_plans)
+        return Skeleton(self.doc, self.title, self.preamble, self.plans, self.roles, self.diags,
+                        self.preamble_captions)
+
+    # -- front matter
+    def finish_front(self, lines: list[NormLine]) -> None:
+        for line in lines:
+            if self.title is None and len(line.text) <= 80:
+                for pat in self.rules.title_patterns:
+                    m = pat.match(line.text)
+                    if m:
+                        self.title = m.group("title").strip()
+                        self.role(line, "title", None)
+                        break
+                if self.title is not None and self.roles.get(line.line_no):
+                    continue
+            self.preamble.append(line)
+            self.role(line, "preamble", None)
+
+    # -- plan header
+    def read_header(self, lines: list[NormLine], i: int, header: HeaderMatch) -> tuple[PlanSkel, int]:
+        first = lines[i]
+        plan = PlanSkel(plan_no=len(self.plans) + 1, header_lines=[first], title=header.title,
+                        muni=header.muni, period=None, period_text=None)
+        self.role(first, "header", plan)
+        if header.rest:
+            self.take_period(plan, header.rest, first)
+        i += 1
+        taken = 0
+        while i < len(lines) and taken < self.rules.header_max_continuation and plan.period is None \
+                and plan.period_text is None:
+            line = lines[i]
+            if not line.text:
+                i += 1
+                continue
+            if line.hint in ("furniture", "caption"):
+                break
+            m = self.rules.muni_line.match(line.text)
+            if m and plan.muni is None:
+                plan.muni = m.group("muni")
+                plan.header_lines.append(line)
+                self.role(line, "header", plan)
+            elif parse_period(line.text, self.rules) or looks_like_period(line.text, self.rules):
+                self.take_period(plan, line.text, line)
+                plan.header_lines.append(line)
+                self.role(line, "period", plan)
+            else:
+                break
+            taken += 1
+            i += 1
+        if plan.period is None and plan.period_text is None:
+            self.diag("warning", "missing_period", f"plan header without a plan period: {first.text}", first, plan)
+        return plan, i
+
+    def take_period(self, plan: PlanSkel, text: str, line: NormLine) -> None:
+        period = parse_period(text, self.rules)
+        if period is None:
+            from .periods import strip_period_wrapping
+
+            plan.period_text = strip_period_wrapping(text, self.rules)
+            self.diag("warning", "unparsable_period", f"plan period cannot be parsed: {text}", line, plan)
+        else:
+            plan.period = period
+
+    # -- markers
+    def read_marker(self, lines: list[NormLine], i: int, marker: MarkerMatch,
+                    plan: PlanSkel) -> tuple[MeasureSkel, int]:
+        line = lines[i]
+        label_lines = [line]
+        label = marker.rest
+        self.role(line, "marker", plan)
+        i += 1
+        # A label wrapped onto the next line: take that line when together they are a known label.
+        if not self.one_line_paragraphs and label and i < len(lines) and lines[i].text \
+                and self.rules.category_for(label) is None \
+                and self.rules.category_for(label + lines[i].text) is not None:
+            label += lines[i].text
+            label_lines.append(lines[i])
+            self.role(lines[i], "marker", plan)
+            i += 1
+        expected = len(plan.measures) + 1
+        if marker.number != expected:
+            self.diag("warning", "marker_sequence",
+                      f"measure marker {marker.marker} where ({expected}) was expected", line, plan)
+        return MeasureSkel(marker.number, marker.marker, label, label_lines), i
+
+    # -- paragraphs
+    def is_sentence(self, text: str) -> bool:
+        return bool(self.rules.sentence_end.search(text))
+
+    def is_caption_like(self, text: str) -> bool:
+        return (len(text) <= self.rules.caption_max_chars and not self.is_sentence(text))
+
+    def intro_paragraph(self, plan: PlanSkel, para: list[NormLine]) -> None:
+        """Between header and first marker: overview prose, and short caption lines."""
+        last_sentence = max((k for k, ln in enumerate(para) if self.is_sentence(ln.text)), default=-1)
+        if last_sentence < 0:
+            if all(self.is_caption_like(ln.text) for ln in para):
+                for ln in para:
+                    plan.captions.append(ln)
+                    self.role(ln, "caption", plan)
+                return
+            last_sentence = len(para) - 1
+        body, tail = para[: last_sentence + 1], para[last_sentence + 1:]
+        if not all(self.is_caption_like(ln.text) for ln in tail):
+            body, tail = para, []
+        # Caption lines before the prose (a caption directly above the overview).
+        lead = []
+        while body and len(body) > 1 and self.is_caption_like(body[0].text) and not self.is_sentence(body[0].text) \
+                and len(body[0].text) < len(body[1].text) // 2:
+            lead.append(body.pop(0))
+        for ln in lead:
+            plan.captions.append(ln)
+            self.role(ln, "caption", plan)
+        plan.overview.append(body)
+        for ln in body:
+            self.role(ln, "overview", plan)
+        for ln in tail:
+            plan.captions.append(ln)
+            self.role(ln, "caption", plan)
+
+    def measure_paragraph(self, plan: PlanSkel, measure: MeasureSkel, para: list[NormLine]) -> None:
+        """After a marker: the first paragraph is the body; later short, unpunctuated
+        paragraphs are captions, unless the body is an unfinished list."""
+        if measure.body:
+            prev_text = measure.body[-1][-1].text
+            continues = prev_text.endswith(tuple(self.rules.separators)) or prev_text.count("(") > prev_text.count(")")
+            if not continues and all(self.is_caption_like(ln.text) for ln in para) \
+                    and not para[0].text.startswith("("):
+                for ln in para:
+                    plan.captions.append(ln)
+                    self.role(ln, "caption", plan)
+                return
+        measure.body.append(para)
+        for ln in para:
+            self.role(ln, "measure", plan)
