@@ -94,12 +94,25 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
         try:
-            return data.decode("cp932"), "cp932"
+            text = data.decode("cp932")
+            if _plausible_japanese(text):
+                return text, "cp932"
         except UnicodeDecodeError:
             pass
         raise InputError(
             f"undecodable bytes at byte offset {utf8_error.start}: neither UTF-8 nor Shift_JIS/cp932",
             hint="save the file as UTF-8") from None
+
+
+def _plausible_japanese(text: str) -> bool:
+    """cp932 decodes many byte strings that are not Japanese text at all (0x80 is a
+    character there): refuse a result with C1 controls, private-use characters, or mostly
+    half-width katakana, which is what mis-decoded bytes look like."""
+    if not text:
+        return True
+    bad = sum(1 for ch in text if "\x80" <= ch <= "\x9f" or "\ue000" <= ch <= "\uf8ff")
+    halfwidth_kana = sum(1 for ch in text if "\uff61" <= ch <= "\uff9f")
+    return bad == 0 and halfwidth_kana <= len(text) // 5
 
 
 def _strict(data: bytes, encoding: str, base: int) -> str:
