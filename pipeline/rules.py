@@ -69,6 +69,7 @@ class Rules:
     marker_max_number: int
     categories: tuple[Category, ...]
     furniture_patterns: tuple[re.Pattern[str], ...]
+    label_patterns: tuple[re.Pattern[str], ...]
     caption_max_chars: int
     sentence_end: re.Pattern[str]
     # programs.toml
@@ -76,6 +77,7 @@ class Rules:
     trailing_after_list: re.Pattern[str]
     separators: tuple[str, ...]
     bullets: re.Pattern[str]
+    list_label: re.Pattern[str]
     closers: tuple[str, ...]
     none_words: tuple[str, ...]
     not_list_patterns: tuple[re.Pattern[str], ...]
@@ -263,12 +265,14 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         marker_max_number=f.get("markers.max_number", int),
         categories=tuple(cats),
         furniture_patterns=f.regexes("furniture.patterns"),
+        label_patterns=f.regexes("labels.patterns"),
         caption_max_chars=f.get("captions.max_chars", int),
         sentence_end=f.regex("captions.sentence_end"),
         pairs=pairs,
         trailing_after_list=p.regex("lists.trailing_after_list"),
         separators=p.strings("lists.separators"),
         bullets=p.regex("lists.bullets"),
+        list_label=p.regex("lists.list_label"),
         closers=tuple(sorted(p.strings("lists.closers"), key=len, reverse=True)),
         none_words=p.strings("lists.none_words"),
         not_list_patterns=p.regexes("not_lists.patterns"),
