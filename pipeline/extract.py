@@ -58,8 +58,9 @@ def _plan(ps: PlanSkel, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -
         first = ps.header_lines[0]
         diags.append(Diagnostic("warning", "no_overview", "plan has no overview paragraph", first.line_no,
                                 ps.plan_no, first.page))
-    muni = ps.muni or _municipality_from_title(ps.title, rules)
-    captions = tuple(Caption(ln.text, ln.line_no, ln.page, _line_bbox(ln)) for ln in ps.captions)
+    muni = _without_prefecture(ps.muni, rules) or _municipality_from_title(ps.title, rules)
+    captions = tuple(Caption(ln.text, ln.line_no, ln.page, _line_bbox(ln))
+                     for ln in sorted(ps.captions, key=lambda ln: ln.line_no))
     period = ps.period
     header = ps.header_lines[0]
     return Plan(
@@ -79,12 +80,25 @@ def _plan(ps: PlanSkel, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -
     )
 
 
+def _without_prefecture(name: str | None, rules: Rules) -> str | None:
+    """"東京都八王子市" -> "八王子市": the prefecture goes to its own column."""
+    if not name:
+        return name
+    from .municipalities import known_names, prefecture_names
+
+    for pref in prefecture_names(rules):
+        if name.startswith(pref) and name[len(pref):] in known_names(rules):
+            return name[len(pref):]
+    return name
+
+
 def _municipality_from_title(title: str | None, rules: Rules) -> str | None:
     if not title:
         return None
     from .municipalities import known_names
 
     names = known_names(rules)
+    title = _without_prefecture(title, rules) or title
     best = None
     for k in range(len(title), 0, -1):
         if title[:k] in names:
@@ -139,7 +153,13 @@ def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic
             if _is_none_list(joined.text[found.start:found.end], rules):
                 list_kind = "none_word"
             else:
-                items = split_items(joined.text, found.start, found.end, rules, last_is_list_end=True)
+                start = found.start
+                list_head = rules.list_label.match(joined.text[start:found.end])
+                if list_head and start + list_head.end() < found.end:
+                    start += list_head.end()
+                line_starts = {k for k, p in enumerate(joined.pos) if p is not None and p[1] == 0}
+                items = split_items(joined.text, start, found.end, rules, last_is_list_end=True,
+                                    line_starts=line_starts)
                 if found.kind == "bare" and not all(it.noun_final for it in items):
                     warn("no_program_list", f"measure {ms.marker} has no recognizable program list")
                     list_kind = "missing"
@@ -238,8 +258,10 @@ def _is_none_list(content: str, rules: Rules) -> bool:
     return content.strip() in rules.none_words
 
 
-def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_end: bool) -> list[Item]:
-    """Split text[start:end] on top-level separators into items with name and qualifier."""
+def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_end: bool,
+                line_starts: set[int] | frozenset[int] = frozenset()) -> list[Item]:
+    """Split text[start:end] on top-level separators into items with name and qualifier.
+    A bullet (・, ○ …) at the start of a line also starts an item."""
     opens = {pair[0]: pair[1] for pair in rules.pairs}
     closes = {pair[1] for pair in rules.pairs}
     stack: list[str] = []
@@ -256,14 +278,18 @@ def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_e
         elif not stack and ch in rules.separators:
             spans.append((k0, k))
             k0 = k + 1
+        elif not stack and k in line_starts and k > k0 and rules.bullets.match(text[k:end]):
+            spans.append((k0, k))
+            k0 = k
     spans.append((k0, end))
     items = []
     for idx, (s, e) in enumerate(spans):
         while s < e and text[s].isspace():
             s += 1
-        bullet = rules.bullets.match(text, s, e)
-        if bullet and bullet.end() > s and text[s] not in "(":
-            s = bullet.end()
+        # A bullet is only a bullet at the start of a line ("-創業支援事業" mid-line is a name).
+        bullet = rules.bullets.match(text[s:e]) if (s in line_starts or s == start and not line_starts) else None
+        if bullet and bullet.end() > 0 and text[s] != "(":
+            s += bullet.end()
         while e > s and text[e - 1].isspace():
             e -= 1
         if s >= e:

@@ -115,3 +115,8 @@ def known_names(rules) -> frozenset[str]:
     """Municipality names (市区町村 and 特別区) that a plan title may start with."""
     index = index_for(rules.municipalities_path)
     return frozenset(name for name, ms in index.items() if any(m.type != "都道府県" for m in ms))
+
+
+def prefecture_names(rules) -> frozenset[str]:
+    index = index_for(rules.municipalities_path)
+    return frozenset(name for name, ms in index.items() if any(m.type == "都道府県" for m in ms))

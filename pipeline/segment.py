@@ -230,6 +230,11 @@ class _Segmenter:
                     self.role(line, "caption", plan)
                 i += 1
                 continue
+            if plan is not None and any(p.match(text) for p in self.rules.label_patterns):
+                flush()
+                self.role(line, "label", plan)
+                i += 1
+                continue
             header = match_header(text, self.rules)
             if header:
                 flush()
@@ -337,6 +342,20 @@ class _Segmenter:
             label_lines.append(lines[i])
             self.role(lines[i], "marker", plan)
             i += 1
+        # A marker alone on its line, with the label on the next one.
+        if not label:
+            k = i
+            while k < len(lines) and not lines[k].text:
+                k += 1
+            if k < len(lines) and lines[k].hint is None:
+                nxt = lines[k].text
+                if not match_marker(nxt, self.rules) and not match_header(nxt, self.rules) and (
+                        self.rules.category_for(nxt) is not None
+                        or (self.is_caption_like(nxt) and not nxt.endswith(")"))):
+                    label = nxt
+                    label_lines.append(lines[k])
+                    self.role(lines[k], "marker", plan)
+                    i = k + 1
         expected = len(plan.measures) + 1
         if marker.number != expected:
             self.diag("warning", "marker_sequence",
@@ -348,7 +367,9 @@ class _Segmenter:
         return bool(self.rules.sentence_end.search(text))
 
     def is_caption_like(self, text: str) -> bool:
-        return (len(text) <= self.rules.caption_max_chars and not self.is_sentence(text))
+        """Short, no sentence end, no list separator: a photo or figure caption."""
+        return (len(text) <= self.rules.caption_max_chars and not self.is_sentence(text)
+                and not any(sep in text for sep in self.rules.separators))
 
     def intro_paragraph(self, plan: PlanSkel, para: list[NormLine]) -> None:
         """Between header and first marker: overview prose, and short caption lines."""
@@ -390,6 +411,21 @@ class _Segmenter:
                     plan.captions.append(ln)
                     self.role(ln, "caption", plan)
                 return
+        # Caption-like paragraphs that came before the prose of the measure were captions
+        # (a photo placed between the marker and its text), unless they hold a list.
+        if measure.body and not all(self.is_caption_like(ln.text) for ln in para) \
+                and all(self._caption_not_list(p) for p in measure.body):
+            for p in measure.body:
+                for ln in p:
+                    plan.captions.append(ln)
+                    self.role(ln, "caption", plan)
+            measure.body.clear()
         measure.body.append(para)
         for ln in para:
             self.role(ln, "measure", plan)
+
+    def _caption_not_list(self, para: list[NormLine]) -> bool:
+        text = "".join(ln.text for ln in para)
+        return (all(self.is_caption_like(ln.text) for ln in para)
+                and not any(sep in text for sep in self.rules.separators)
+                and not any(text.endswith(h) for h in self.rules.head_nouns))
