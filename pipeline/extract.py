@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .model import Caption, Diagnostic, Document, Measure, NormLine, Plan, Program, Provenance
 from .rules import Rules
-from .segment import Joined, MeasureSkel, PlanSkel, Skeleton, join_lines
+from .segment import Joined, MeasureSkel, PlanSkel, Skeleton, join_lines, join_parts
 from .tokens import tokenize
 
 
@@ -118,13 +118,21 @@ def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic
     label = ms.label
     canonical = rules.category_for(label)
     body_lines = [ln for para in ms.body for ln in para]
-    # A marker line that also carries the body: "(1) <known label>:<description>".
-    if canonical is None:
+    parts = [(ln, 0) for ln in body_lines]
+    # A marker line that also carries the text: "(1) <known label>:<description>(A事業)".
+    if canonical is None and len(ms.label_lines) == 1:
         prefix = rules.category_prefix(label)
+        line_text = marker_line.text
         if prefix and len(label) > len(prefix[1]):
-            cat, alias = prefix
-            canonical, label = cat, alias
-    joined = join_lines(body_lines)
+            canonical, label = prefix
+            cut = line_text.rfind(label) + len(label)
+            while cut < len(line_text) and line_text[cut] in ":：、 ":
+                cut += 1
+            parts.insert(0, (marker_line, cut))
+        elif not body_lines and find_list(label, rules).kind == "parenthesized":
+            # No separate text: the marker line is label and text at once.
+            parts.insert(0, (marker_line, line_text.rfind(label)))
+    joined = join_parts(parts)
     programs: tuple[Program, ...] = ()
     list_kind = "missing"
 
@@ -137,12 +145,7 @@ def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic
         diags.append(Diagnostic("info", code, message, ln.line_no, ps.plan_no, ln.page))
 
     if not joined.text:
-        # The body may be on the marker line itself, after the label.
-        rest = ms.label[len(label):].lstrip(":：、 ") if label != ms.label else ""
-        if rest:
-            warn("body_on_marker_line", "measure text on the marker line is not parsed for programs")
-        else:
-            warn("empty_measure", f"measure {ms.marker} has no text")
+        warn("empty_measure", f"measure {ms.marker} has no text")
     else:
         found = find_list(joined.text, rules)
         if found.kind == "unclosed":
@@ -218,19 +221,20 @@ def find_list(text: str, rules: Rules) -> FoundList:
         trailing = text[m.start():].strip()
         end = m.start()
     closes = {pair[1]: pair[0] for pair in rules.pairs}
-    if end > 0 and text[end - 1] == ")":
-        depth = 0
-        for k in range(end - 1, -1, -1):
-            ch = text[k]
-            if ch == ")":
-                depth += 1
-            elif ch == "(":
-                depth -= 1
-                if depth == 0:
-                    content = text[k + 1:end - 1].strip()
-                    if any(p.match(content) for p in rules.not_list_patterns):
-                        return FoundList("none")
-                    return FoundList("parenthesized", k + 1, end - 1, trailing)
+    while end > 0 and text[end - 1] == ")":
+        open_at = _matching_open(text, end - 1)
+        if open_at < 0:
+            return FoundList("none")
+        content = text[open_at + 1:end - 1].strip()
+        if any(p.match(content) for p in rules.not_list_patterns):
+            # "(A事業、B事業)(再掲)": a note after the list; look at the parenthesis before it.
+            trailing = text[open_at:end] + trailing
+            end = open_at
+            while end > 0 and text[end - 1].isspace():
+                end -= 1
+            continue
+        return FoundList("parenthesized", open_at + 1, end - 1, trailing)
+    if trailing and end < len(text) and text[end:].lstrip().startswith("("):
         return FoundList("none")
     # An opening parenthesis that never closes, near the end: a broken list.
     depth = 0
@@ -252,6 +256,18 @@ def find_list(text: str, rules: Rules) -> FoundList:
         return FoundList("none")
     del closes
     return FoundList("bare", start + (len(tail) - len(tail.lstrip())), end)
+
+
+def _matching_open(text: str, close_at: int) -> int:
+    depth = 0
+    for k in range(close_at, -1, -1):
+        if text[k] == ")":
+            depth += 1
+        elif text[k] == "(":
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1
 
 
 def _is_none_list(content: str, rules: Rules) -> bool:

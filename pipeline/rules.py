@@ -18,8 +18,10 @@ from .errors import RulesError
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 # The TOML files that make up the rules; all of them are hashed.
-RULE_FILES = ("normalize.toml", "format.toml", "programs.toml", "pdf.toml", "radicals.toml")
-OPTIONAL_FILES = ("pdf.toml", "radicals.toml")
+# vocabulary.toml (kinds, themes, keywords) is read by enrich.py; listed here so it is hashed.
+RULE_FILES = ("normalize.toml", "format.toml", "programs.toml", "pdf.toml", "radicals.toml",
+              "vocabulary.toml")
+OPTIONAL_FILES = ("pdf.toml", "radicals.toml", "vocabulary.toml")
 DATA_FILES = ("municipalities.csv",)
 
 
@@ -111,7 +113,11 @@ class Rules:
 
 
 def _compact(s: str) -> str:
-    return re.sub(r"\s+", "", s)
+    """A label without spaces and without brackets around it: 【多様な…取組】 == 多様な…取組."""
+    s = re.sub(r"\s+", "", s)
+    while len(s) > 2 and s[0] + s[-1] in ("【】", "[]", "「」", "『』", "〔〕", "<>", "〈〉"):
+        s = s[1:-1]
+    return s
 
 
 class _Reader:

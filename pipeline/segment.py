@@ -33,18 +33,24 @@ class Joined:
 
 
 def join_lines(lines: list[NormLine] | tuple[NormLine, ...]) -> Joined:
+    return join_parts([(line, 0) for line in lines])
+
+
+def join_parts(parts: list[tuple[NormLine, int]]) -> Joined:
+    """Join lines, each from a start index (a marker line contributes only its tail)."""
     text_parts: list[str] = []
     pos: list[tuple[NormLine, int] | None] = []
     prev = ""
-    for line in lines:
-        t = line.text
+    lines = [line for line, _ in parts]
+    for line, first in parts:
+        t = line.text[first:]
         if not t:
             continue
         if prev and _LATIN_END.search(prev) and _LATIN_START.match(t):
             text_parts.append(" ")
             pos.append(None)
         text_parts.append(t)
-        pos.extend((line, i) for i in range(len(t)))
+        pos.extend((line, first + i) for i in range(len(t)))
         prev = t
     return Joined("".join(text_parts), tuple(pos), tuple(lines))
 
@@ -75,7 +81,12 @@ def match_header(text: str, rules: Rules) -> HeaderMatch | None:
         muni = (m.groupdict().get("muni") or "").strip() or None
         rest = (m.groupdict().get("rest") or "").strip()
         if muni and not any(muni.endswith(s) for s in rules.municipality_types):
-            continue  # "(…)" after the title that names no municipality: not this form
+            # "(八王子市、令和6年度〜令和8年度)": the period shares the parenthesis.
+            head, _, tail = (re.split(r"([、,:・ ])", muni, maxsplit=1) + ["", ""])[:3]
+            if any(head.endswith(s) for s in rules.municipality_types) and parse_period(tail, rules):
+                muni, rest = head, (tail + " " + rest).strip()
+            else:
+                continue  # "(…)" after the title that names no municipality: not this form
         if rest and parse_period(rest, rules) is None and not looks_like_period(rest, rules):
             continue  # trailing text that is not a period: a sentence, not a header
         return HeaderMatch(title, muni, rest)
@@ -301,7 +312,7 @@ class _Segmenter:
                 break
             m = self.rules.muni_line.match(line.text)
             if m and plan.muni is None:
-                plan.muni = m.group("muni")
+                plan.muni = next(v for k, v in m.groupdict().items() if k.startswith("muni") and v)
                 plan.header_lines.append(line)
                 self.role(line, "header", plan)
             elif parse_period(line.text, self.rules) or looks_like_period(line.text, self.rules):

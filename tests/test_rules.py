@@ -69,7 +69,7 @@ def test_bad_pattern_names_file_and_key(rules_copy):
     from pipeline.rules import load_rules
 
     fmt = rules_copy / "format.toml"
-    fmt.write_text(fmt.read_text(encoding="utf-8").replace("muni_line = '^\\(", "muni_line = '^(("), encoding="utf-8")
+    fmt.write_text(fmt.read_text(encoding="utf-8").replace("muni_line = '^", "muni_line = '^(("), encoding="utf-8")
     with pytest.raises(RulesError, match=r"format.toml: key 'header.muni_line': bad pattern"):
         load_rules(rules_copy)
 
