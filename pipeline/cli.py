@@ -61,6 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the previous output was left as it was", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug outside per-file processing: one line, traceback with --debug
+        if getattr(args, "debug", False):
+            import traceback
+
+            traceback.print_exc()
+        print(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return 2
     return 2
 
 
@@ -74,7 +82,11 @@ def _run(args, parser) -> int:
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
-        parser.error(f"no such file or folder: {', '.join(missing)}")
+        # One line per missing path, `<path>: <what> (<hint>)`, no usage banner; nothing is written.
+        for p in missing:
+            what = "a broken or looping symbolic link" if Path(p).is_symlink() else "no such file or folder"
+            print(f"{p}: {what} (check the path)", file=sys.stderr)
+        return 2
     rules = load_rules(args.rules)
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages,
                     timeout_seconds=args.timeout)
@@ -90,7 +102,11 @@ def _run(args, parser) -> int:
         else:
             log.info("%s: %s", path, res.rows["documents"][0]["status"])
         results.append(res)
-    write_tables(merge(results), args.out)
+    from .report import write_report
+    from .workbook import write_workbook
+
+    # The workbook and the report replace the old ones together with the tables, or not at all.
+    write_tables(merge(results), args.out, extra_writers=(write_workbook, write_report))
     summary = summarize(results)
     print(summary.line(args.out), file=sys.stderr)
     return 1 if summary.failed else 0

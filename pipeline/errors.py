@@ -37,3 +37,7 @@ class InputError(PipelineError):
 
 class OutputError(PipelineError):
     """The tables could not be written; the previous output is left as it was."""
+
+
+class NotFoundError(PipelineError):
+    """``show`` was asked for a plan, or an output folder, that is not there."""

@@ -212,10 +212,28 @@ class FoundList:
     trailing: str = ""
 
 
+# Rules patterns anchored at the end ($: trailing punctuation, a quoted tail) are searched in
+# the last TAIL_WINDOW characters only. re.search tries every start position, so on a long
+# run of characters the pattern accepts ("。。。…x", "「あ「あ…") an unbounded search is
+# quadratic; what these patterns are for is short.
+TAIL_WINDOW = 512
+
+
+def tail_search(pattern, text: str):
+    """``pattern.search(text)`` for a pattern anchored at the end, in linear time."""
+    return pattern.search(text, max(0, len(text) - TAIL_WINDOW))
+
+
+def strip_tail(pattern, text: str) -> str:
+    """``pattern.sub("", text)`` for a pattern anchored at the end, in linear time."""
+    m = tail_search(pattern, text)
+    return text[:m.start()] + text[m.end():] if m else text
+
+
 def find_list(text: str, rules: Rules) -> FoundList:
     """Where the program list of a measure body is."""
     end = len(text)
-    m = rules.trailing_after_list.search(text)
+    m = tail_search(rules.trailing_after_list, text)
     trailing = ""
     if m:
         trailing = text[m.start():].strip()
@@ -353,12 +371,12 @@ def _name_extent(text: str, item: Item) -> int:
 
 
 def _has_head(name: str, rules: Rules) -> bool:
-    core = rules.quoted_tail.sub("", name).rstrip()
+    core = strip_tail(rules.quoted_tail, name).rstrip()
     return any(core.endswith(h) for h in rules.head_nouns)
 
 
 def _noun_final(name: str, rules: Rules) -> bool:
-    core = rules.quoted_tail.sub("", name).rstrip() or name
+    core = strip_tail(rules.quoted_tail, name).rstrip() or name
     toks = [t for t in tokenize(core) if t.pos[0] not in ("空白",)]
     if not toks:
         return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,8 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # Magic numbers of types we are asked for but do not read (content, not file names, decides).
 _UNSUPPORTED_MAGIC = (
-    (b"PK\x03\x04", "a ZIP container (docx, xlsx, pptx or zip)"),
+    (b"PK\x03\x04", "a ZIP archive"),  # refined by _zip_kind: docx, xlsx, pptx, odt, ...
+    (b"PK\x05\x06", "a ZIP archive"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE container (doc, xls or ppt)"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -30,7 +32,53 @@ _UNSUPPORTED_MAGIC = (
     (b"II*\x00", "a TIFF image"),
     (b"MM\x00*", "a TIFF image"),
     (b"{\\rtf", "an RTF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"\x7fELF", "an executable (ELF)"),
 )
+
+# Inside a ZIP: the first member names tell Office and OpenDocument files apart.
+_ZIP_KINDS = (
+    ("word/", "a Word document (docx)"),
+    ("xl/", "an Excel workbook (xlsx)"),
+    ("ppt/", "a PowerPoint presentation (pptx)"),
+)
+
+
+def _zip_kind(data: bytes) -> str:
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = zf.namelist()
+            if "mimetype" in names:
+                mime = zf.read("mimetype")[:100].decode("ascii", "replace").strip()
+                return f"an OpenDocument file ({mime})" if mime else "an OpenDocument file"
+    except Exception:  # damaged or only the head of the file: say what the magic number says
+        return "a ZIP archive (docx, xlsx, pptx or zip)"
+    for prefix, what in _ZIP_KINDS:
+        if any(n.startswith(prefix) for n in names):
+            return what
+    return "a ZIP archive"
+
+
+def _image_or_media_kind(data: bytes) -> str | None:
+    """Container formats whose magic number is not at byte 0 alone."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "a WebP image"
+    if data[4:8] == b"ftyp":
+        brand = data[8:12]
+        if brand in (b"heic", b"heix", b"mif1", b"msf1", b"avif"):
+            return "a HEIF/AVIF image"
+        return "an MP4/QuickTime media file"
+    if data[:3] == b"BZh" and data[4:10] == b"1AY&SY":
+        return "a bzip2 archive"
+    if data[:2] == b"BM" and len(data) >= 14 and data[6:10] == b"\x00\x00\x00\x00":
+        return "a BMP image"
+    return None
 
 
 @dataclass(frozen=True)
@@ -45,12 +93,19 @@ def doc_id_for(data: bytes) -> str:
 
 
 def sniff(data: bytes) -> str:
-    """The media type from content: application/pdf, text/plain, or raises InputError."""
-    if b"%PDF-" in data[:1024]:
-        return "application/pdf"
+    """The media type from content: application/pdf, text/plain, or raises InputError
+    ("unsupported file type: <what it is>"). The file name plays no part."""
     for magic, what in _UNSUPPORTED_MAGIC:
         if data.startswith(magic):
+            if what.startswith("a ZIP"):
+                what = _zip_kind(data)
             raise InputError(f"unsupported file type: {what}", hint="only text and PDF announcements are read")
+    what = _image_or_media_kind(data)
+    if what:
+        raise InputError(f"unsupported file type: {what}", hint="only text and PDF announcements are read")
+    # PDF readers accept the header anywhere in the first 1024 bytes.
+    if b"%PDF-" in data[:1024]:
+        return "application/pdf"
     return "text/plain"
 
 
@@ -59,17 +114,7 @@ def read_document(path: str | Path, rules: Rules, limits: Limits | None = None,
     path = Path(path)
     limits = limits or Limits()
     if data is None:
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise InputError(f"cannot read file: {exc.strerror}") from None
-        if size > limits.max_file_bytes:
-            raise InputError(f"file is {size} bytes, over the limit of {limits.max_file_bytes}",
-                             hint="raise it with --max-file-mb")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read file: {exc.strerror}") from None
+        data = _read_bytes(path, limits)
     media_type = sniff(data)
     doc_id = doc_id_for(data)
     if media_type == "application/pdf":
@@ -77,11 +122,48 @@ def read_document(path: str | Path, rules: Rules, limits: Limits | None = None,
 
         return read_pdf(str(path), data, doc_id, rules, limits)
     if path.suffix.lower() == ".pdf":
-        raise InputError("named .pdf but is not a PDF: the content looks like text",
+        try:
+            what = f"{decode_text(data)[1]} text"
+        except InputError:
+            what = "binary data of an unknown type"
+        raise InputError(f"named .pdf but is not a PDF: the content is {what}",
                          hint="rename it to .txt if it is an announcement")
     text, encoding = decode_text(data)
     return RawDocument(path=str(path), doc_id=doc_id, media_type="text/plain", encoding=encoding,
                        lines=split_lines(text))
+
+
+_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+               (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"))
+
+
+def _read_bytes(path: Path, limits: Limits) -> bytes:
+    """The file's bytes, refusing what is not a regular file (a FIFO would block, a device
+    never end) and reading at most the size limit plus one byte (the file may grow)."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", hint="check the path") from None
+    if not stat.S_ISREG(st.st_mode):
+        what = next((name for test, name in _FILE_KINDS if test(st.st_mode)), "not a regular file")
+        raise InputError(f"not a regular file: it is {what}", hint="give a text or PDF file")
+    limit = limits.max_file_bytes
+
+    def too_big(size: str) -> InputError:
+        return InputError(f"file is {size} bytes, over the limit of {limit} ({limit / 1048576:g} MB)",
+                          hint="raise it with --max-file-mb")
+
+    if st.st_size > limit:
+        raise too_big(str(st.st_size))
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", hint="check the file's permissions") from None
+    if len(data) > limit:
+        raise too_big("more than " + str(limit))
+    return data
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

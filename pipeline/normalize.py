@@ -16,11 +16,12 @@ from .rules import Rules
 # Characters that compose with the one before them under NFKC (voiced sound marks).
 _COMPOSING = frozenset("\u3099\u309a\uff9e\uff9f")
 _LATIN = re.compile(r"[A-Za-z0-9]")
+_MAX_MARKS = 30
 
 
 def normalize_document(doc: RawDocument, rules: Rules) -> NormDocument:
     lines = []
-    diagnostics = []
+    diagnostics = list(doc.diagnostics)  # ingest's own (PDF layout, ...) travel on
     offset = 0
     for raw_line in doc.lines:
         text, starts, ends, removed = normalize_line(raw_line.text, rules)
@@ -34,6 +35,11 @@ def normalize_document(doc: RawDocument, rules: Rules) -> NormDocument:
             raw_end=ends, offset=offset, page=raw_line.page, char_boxes=raw_line.char_boxes,
             hint=raw_line.hint))
         offset += len(text) + 1
+    if not any(line.text for line in lines):
+        # Not a failure (the file was read), but say why there are no plans.
+        what = ("the file is empty" if not any(ln.text for ln in doc.lines)
+                else "the file is empty: it holds only whitespace or control characters")
+        diagnostics.append(Diagnostic("warning", "empty_file", what))
     return NormDocument(raw=doc, lines=tuple(lines), diagnostics=tuple(diagnostics))
 
 
@@ -45,6 +51,49 @@ def normalize_text(text: str, rules: Rules) -> str:
 def normalize_line(raw: str, rules: Rules) -> tuple[str, tuple[int, ...], tuple[int, ...], int]:
     """Normalize one line. Returns (text, raw_start, raw_end, control characters removed)."""
     table = _char_table(rules)
+    fast = _fast_line(raw, table)
+    if fast is not None:
+        return fast
+    return _slow_line(raw, table)
+
+
+def _fast_line(raw: str, table: _CharTable) -> tuple[str, tuple[int, ...], tuple[int, ...], int] | None:
+    """The common case at C speed: no character groups with the one before it, no control
+    characters, and every character maps to exactly one character. Then each character is
+    normalized on its own (memoized), so ``str.translate`` gives the same text as the
+    per-character loop and the spans are the identity. None when the line needs the loop."""
+    single = table.single
+    for c in set(raw):
+        if c not in single:
+            table.learn(c)
+        if single[c] is None:
+            return None
+    text = raw.translate(table.translation)
+    n = len(raw)
+    starts, ends = tuple(range(n)), tuple(range(1, n + 1))
+    if " " not in text:
+        return text, starts, ends, 0
+    keep = _space_keep_mask(list(text), table.japanese)
+    if all(keep):
+        return text, starts, ends, 0
+    kept = [k for k in range(n) if keep[k]]
+    return "".join(text[k] for k in kept), tuple(kept), tuple(k + 1 for k in kept), 0
+
+
+def _slow_line(raw: str, table: _CharTable) -> tuple[str, tuple[int, ...], tuple[int, ...], int]:
+    chars, starts, ends, removed = _map_chars(raw, table)
+    keep = _space_keep_mask(chars, table.japanese)
+    text_chars, s_out, e_out = [], [], []
+    for k, ch in enumerate(chars):
+        if keep[k]:
+            text_chars.append(ch)
+            s_out.append(starts[k])
+            e_out.append(ends[k])
+    return "".join(text_chars), tuple(s_out), tuple(e_out), removed
+
+
+def _map_chars(raw: str, table: _CharTable) -> tuple[list[str], list[int], list[int], int]:
+    """Repairs, NFKC and post-repairs, character group by character group, before the space rules."""
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -64,7 +113,10 @@ def normalize_line(raw: str, rules: Rules) -> tuple[str, tuple[int, ...], tuple[
             i = j
             continue
         chunk = c
-        while j < n and (raw[j] in _COMPOSING or unicodedata.combining(raw[j])) and raw[j] not in table.pre:
+        # At most 30 marks per group (Unicode's stream-safe limit, UAX #15): NFKC reorders the
+        # marks of a group, which is quadratic in their number on hostile input.
+        while j < n and j - i <= _MAX_MARKS and (raw[j] in _COMPOSING or unicodedata.combining(raw[j])) \
+                and raw[j] not in table.pre:
             chunk += raw[j]
             j += 1
         out = chunk if chunk in table.keep else table.nfkc(chunk)
@@ -77,14 +129,7 @@ def normalize_line(raw: str, rules: Rules) -> tuple[str, tuple[int, ...], tuple[
                 starts.append(i)
                 ends.append(j)
         i = j
-    keep = _space_keep_mask(chars, table.japanese)
-    text_chars, s_out, e_out = [], [], []
-    for k, ch in enumerate(chars):
-        if keep[k]:
-            text_chars.append(ch)
-            s_out.append(starts[k])
-            e_out.append(ends[k])
-    return "".join(text_chars), tuple(s_out), tuple(e_out), removed
+    return chars, starts, ends, removed
 
 
 def _space_keep_mask(chars: list[str], japanese: re.Pattern[str]) -> list[bool]:
@@ -137,6 +182,23 @@ class _CharTable:
         self.post = dict(rules.post_nfkc)
         self.keep = rules.keep_chars
         self.japanese = re.compile(rules.japanese_class)
+        # Memo for the fast path: character -> its one-character output, or None when a line
+        # holding it must take the per-character loop; ``translation`` has the changed ones.
+        self.single: dict[str, str | None] = {}
+        self.translation: dict[int, str] = {}
+
+    def learn(self, c: str) -> None:
+        """Memoize what the per-character loop does with ``c`` standing alone."""
+        out = None
+        # A character that groups with the one before it needs the loop.
+        if not (c in _COMPOSING or unicodedata.combining(c)) or c in self.pre:
+            chars, _, _, removed = _map_chars(c, self)
+            # One character out (no drop, no control character, no expansion like ㈱ -> (株)).
+            if len(chars) == 1 and not removed:
+                out = chars[0]
+        self.single[c] = out
+        if out is not None and out != c:
+            self.translation[ord(c)] = out
 
     @staticmethod
     @lru_cache(maxsize=8192)

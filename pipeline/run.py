@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,10 @@ class FileResult:
     rows: dict[str, list[dict]]
     error: str | None = None  # one-line message when the file failed
     detail: str | None = None  # traceback text, shown with --debug
+    # Seconds spent in (ingest, normalize+segment, extract+rows); empty for a failed file.
+    timings: tuple[float, ...] = ()
+    # False when the same input may give other rows next time, or the rows name the path.
+    cacheable: bool = True
 
 
 @dataclass
@@ -64,6 +69,8 @@ def collect_inputs(paths: list[str]) -> list[Path]:
 
 def content_hash(path: Path) -> str | None:
     try:
+        if not Path(path).is_file():  # a FIFO or device would block or never end
+            return None
         digest = hashlib.sha256()
         with open(path, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -84,10 +91,15 @@ def process_file(path: str, rules: Rules, limits: Limits | None = None,
 
     doc_id = content_hash(Path(path)) or hashlib.sha256(path.encode()).hexdigest()[:16]
     try:
+        t0 = time.perf_counter()
         raw = read_document(path, rules, limits)
-        doc = extract(segment(normalize_document(raw, rules), rules), rules)
+        t1 = time.perf_counter()
+        skel = segment(normalize_document(raw, rules), rules)
+        t2 = time.perf_counter()
+        doc = extract(skel, rules)
         rows = document_rows(doc, path, rules, index_for(rules.municipalities_path), duplicate_paths)
-        return FileResult(path, rows)
+        t3 = time.perf_counter()
+        return FileResult(path, rows, timings=(t1 - t0, t2 - t1, t3 - t2))
     except InputError as exc:
         message = exc.one_line(path)
         rows = failed_rows(doc_id, path, _media_guess(path), exc.status, exc.message, rules.hash,
@@ -95,7 +107,8 @@ def process_file(path: str, rules: Rules, limits: Limits | None = None,
         return FileResult(path, rows, message)
     except RecursionError:
         message = f"{path}: input too deeply nested to process"
-        return FileResult(path, failed_rows(doc_id, path, None, "failed", message, rules.hash), message)
+        return FileResult(path, failed_rows(doc_id, path, None, "failed", message, rules.hash), message,
+                          cacheable=False)
     except Exception as exc:  # a bug must not stop the batch; say so, keep the traceback for --debug
         message = f"{path}: internal error: {type(exc).__name__}: {exc} (run with --debug for details)"
         rows = failed_rows(doc_id, path, None, "failed", f"internal error: {type(exc).__name__}: {exc}",
@@ -105,6 +118,8 @@ def process_file(path: str, rules: Rules, limits: Limits | None = None,
 
 def _media_guess(path: str) -> str | None:
     try:
+        if not Path(path).is_file():
+            return None
         with open(path, "rb") as fh:
             head = fh.read(1024)
     except OSError:
@@ -119,6 +134,11 @@ def _media_guess(path: str) -> str | None:
 
 def group_duplicates(files: list[Path]) -> list[tuple[str, tuple[str, ...]]]:
     """Files with identical bytes are one document: (first path, other paths)."""
+    return [(first, others) for _, first, others in group_by_content(files)]
+
+
+def group_by_content(files: list[Path]) -> list[tuple[str | None, str, tuple[str, ...]]]:
+    """As ``group_duplicates``, with each group's content hash (None: the file is unreadable)."""
     by_hash: dict[str, list[str]] = {}
     order: list[str] = []
     for f in files:
@@ -127,7 +147,8 @@ def group_duplicates(files: list[Path]) -> list[tuple[str, tuple[str, ...]]]:
             by_hash[h] = []
             order.append(h)
         by_hash[h].append(str(f))
-    return [(by_hash[h][0], tuple(by_hash[h][1:])) for h in order]
+    return [(None if h.startswith("unreadable:") else h, by_hash[h][0], tuple(by_hash[h][1:]))
+            for h in order]
 
 
 def merge(results: list[FileResult]) -> dict[str, list[dict]]:

@@ -84,6 +84,7 @@ SCHEMA: dict[str, list[Column]] = {
         _c("category_label_canonical", "string", "区分名(標準)", "the known label it matches in rules/format.toml, else empty"),
         _c("description", "string", "内容", "the measure's text after the label, wrapped lines joined"),
         _c("list_kind", "string", "事業リスト形式", "parenthesized, bare, none_word (list says なし) or missing"),
+        _c("themes", "list", "テーマ", "themes of the description and its programs (rules/vocabulary.toml); CSV: '; '-joined"),
         _c("programs", "int", "事業数", "number of programs in the measure"),
         _c("line", "int", "行", "line of the marker"),
         _c("line_end", "int", "終了行", "last line of the measure's text"),
@@ -100,6 +101,8 @@ SCHEMA: dict[str, list[Column]] = {
         _c("program_name_raw", "string", "事業名(原文)", "the source characters of the name as written"),
         _c("qualifier", "string", "補足", "a trailing nested parenthetical, e.g. 連携機関の拡充"),
         _c("has_known_head", "bool", "既知の語尾", "the name ends in a head noun listed in rules/programs.toml"),
+        _c("program_kind", "string", "事業種別", "kind from the longest head the name ends in (rules/vocabulary.toml [kinds]), e.g. 補助・助成; empty if none"),
+        _c("themes", "list", "テーマ", "themes the name (and qualifier) mentions, matched on Sudachi normalized forms; CSV: '; '-joined"),
         _c("line", "int", "行", "line where the name starts"),
         _c("char_start", "int", "開始位置", "offset of the name in the document's normalized text"),
         _c("char_end", "int", "終了位置", "end offset (exclusive); the span may cross a line break"),
@@ -130,6 +133,14 @@ SCHEMA: dict[str, list[Column]] = {
         _c("plan_id", "string", "計画ID", "plan the line belongs to"),
         _c("page", "int", "ページ", "PDF page"),
         _c("text", "string", "本文", "the normalized line"),
+        _c("char_offset", "int", "文字位置", "offset of the line in the document's normalized text (all lines, blank ones too, joined with a line break): the coordinates of programs.char_start"),
+    ],
+    "keywords": [
+        _c("doc_id", "string", "文書ID", "document"),
+        _c("plan_id", "string", "計画ID", "plan"),
+        _c("normalized_form", "string", "正規化形", "Sudachi normalized form of a content word (noun, verb, adjective)"),
+        _c("pos", "string", "品詞", "Sudachi part of speech, first field: 名詞, 動詞, 形容詞 or 形状詞"),
+        _c("count", "int", "出現数", "occurrences in the plan's overview, measure descriptions and program names; rows by plan, then count descending, then form"),
     ],
 }
 
@@ -146,8 +157,11 @@ def plan_id(doc_id: str, plan_no: int) -> str:
 def document_rows(doc: Document, source_path: str, rules, munis=None,
                   duplicate_paths: tuple[str, ...] = ()) -> dict[str, list[dict]]:
     """All table rows for one processed document."""
+    from .enrich import enrich_rows, municipality_diagnostics
     from .municipalities import lookup
 
+    # Before any row is made, so the warning counts in documents.status and .diagnostics.
+    doc = municipality_diagnostics(doc, munis, rules.default_prefecture)
     out: dict[str, list[dict]] = {name: [] for name in SCHEMA}
     doc_id = doc.raw.doc_id
     n_measures = n_programs = 0
@@ -201,10 +215,12 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
             "plan_id": plan_id(doc_id, d.plan_no) if d.plan_no else None,
             "severity": d.severity, "code": d.code, "message": d.message, "line": d.line, "page": d.page,
         })
+    offsets = _line_offsets(doc.normalized_text)
     for r in doc.roles:
         out["lines"].append({
             "doc_id": doc_id, "line": r.line, "role": r.role,
             "plan_id": plan_id(doc_id, r.plan_no) if r.plan_no else None, "page": r.page, "text": r.text,
+            "char_offset": offsets.get((r.line, r.text)),
         })
     out["documents"].append({
         "doc_id": doc_id, "source_path": source_path, "duplicate_paths": "; ".join(duplicate_paths) or None,
@@ -214,6 +230,20 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
         "lines": len(doc.raw.lines), "preamble": doc.preamble or None, "rules_hash": rules.hash,
         "pipeline_version": PIPELINE_VERSION,
     })
+    return enrich_rows(out, rules)
+
+
+def _line_offsets(text: str) -> dict[tuple[int, str], int]:
+    """(line number, text) -> offset of that line in the normalized text.
+
+    Keyed on the text too: a line whose number does not point at the same text in the
+    normalized text gets no offset rather than a wrong one.
+    """
+    out = {}
+    offset = 0
+    for k, line in enumerate(text.split("\n"), start=1):
+        out[(k, line)] = offset
+        offset += len(line) + 1
     return out
 
 

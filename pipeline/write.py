@@ -6,13 +6,19 @@ output only once every one of them is written, so an interrupted run leaves the 
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 
 from .errors import OutputError
 from .tables import SCHEMA, Column
+
+log = logging.getLogger("pipeline")
 
 # OWASP: a cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -31,14 +37,18 @@ def arrow_schema(table: str):
     return pa.schema([pa.field(c.name, _arrow_type(pa, c)) for c in SCHEMA[table]])
 
 
+# A plain decimal number ("-3", "+1.5", "-2e3"): safe to leave as it is. Stricter than
+# float(), which also takes "nan", "-inf", "1_000" and surrounding whitespace.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def safe_cell(value: str) -> str:
-    """Neutralize a formula trigger with a leading apostrophe, unless the text is a number."""
-    if value.startswith(FORMULA_TRIGGERS):
-        try:
-            float(value)
-            return value
-        except ValueError:
-            return "'" + value
+    """Neutralize a formula trigger with a leading apostrophe, unless the text is a number.
+
+    CSV only: Parquet keeps the true value, since it is not opened by spreadsheet programs
+    as formulas."""
+    if value.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(value):
+        return "'" + value
     return value
 
 
@@ -76,11 +86,15 @@ def write_parquet(path: Path, table: str, rows: list[dict]) -> None:
 
 
 def write_tables(tables: dict[str, list[dict]], out_dir: str | Path, extra_writers=()) -> list[Path]:
-    """Write every table; replace the previous output only when all are written."""
+    """Write every table; replace the previous output only when all are written.
+
+    File names are fixed (the table names in ``SCHEMA`` and what ``extra_writers`` return);
+    nothing from a document's content becomes part of a path."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=out))
+        _remove_stale_temp_folders(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-", dir=out))
     except OSError as exc:
         raise OutputError(f"{out}: cannot create the output folder: {exc.strerror}") from None
     try:
@@ -92,10 +106,144 @@ def write_tables(tables: dict[str, list[dict]], out_dir: str | Path, extra_write
             written += [f"{name}.parquet", f"{name}.csv"]
         for writer in extra_writers:
             written += writer(tables, tmp)
-        for fname in written:
-            os.replace(tmp / fname, out / fname)
+        with _signals_deferred():
+            for fname in written:
+                os.replace(tmp / fname, out / fname)
         return [out / f for f in written]
     except OSError as exc:
         raise OutputError(f"{out}: cannot write the tables: {exc}") from None
+    except Exception as exc:  # a writer's own error (pyarrow, a bad value): still one line
+        raise OutputError(f"{out}: cannot write the tables: {type(exc).__name__}: {exc}") from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+_TMP_PREFIX = ".tmp-"
+
+
+def _remove_stale_temp_folders(out: Path) -> None:
+    """Temporary folders of runs that were killed outright (SIGKILL, power loss): the pid in
+    the name is no longer a process. Folders of live runs are left alone."""
+    for d in out.glob(_TMP_PREFIX + "*"):
+        pid = d.name[len(_TMP_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass  # alive (another user's process) or cannot tell: leave it
+
+
+class _signals_deferred:
+    """Hold SIGINT and SIGTERM while the files are moved into place: stopping halfway would
+    leave a mix of old and new tables. A signal that arrives meanwhile is noted and the
+    replacing finishes, so the output is the complete new set (main thread only)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __enter__(self):
+        self.previous = {}
+        self.received = []
+        if threading.current_thread() is threading.main_thread():
+            for sig in self.SIGNALS:
+                try:
+                    self.previous[sig] = signal.signal(sig, lambda s, _f: self.received.append(s))
+                except (ValueError, OSError):
+                    pass
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        if self.received:
+            log.warning("interrupted while replacing the output: finished replacing it, "
+                        "so the output is the complete new set")
+        return False
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+def write_tables_streaming(documents, out_dir: str | Path, batch_rows: int = 8192) -> list[Path]:
+    """Like ``write_tables``, from per-document tables consumed one document at a time
+    (``{table: [values in SCHEMA column order, ...]}``), so memory stays flat however many
+    documents there are: at most ``batch_rows`` rows of a table are held. Each batch is a
+    Parquet row group, cut by row count only, so the files depend on the rows alone; a
+    table of up to ``batch_rows`` rows comes out byte for byte as ``write_tables`` writes it."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temp_folders(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-", dir=out))
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output folder: {exc.strerror}") from None
+    sinks: list[_TableSink] = []
+    try:
+        sinks = [_TableSink(tmp, name, batch_rows) for name in SCHEMA]
+        for doc in documents:
+            for sink in sinks:
+                sink.add(doc.get(sink.name, ()))
+        for sink in sinks:
+            sink.close()
+        written = [f for sink in sinks for f in sink.files]
+        with _signals_deferred():
+            for fname in written:
+                os.replace(tmp / fname, out / fname)
+        return [out / f for f in written]
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write the tables: {exc}") from None
+    except Exception as exc:  # a writer's own error (pyarrow, a bad value): still one line
+        raise OutputError(f"{out}: cannot write the tables: {type(exc).__name__}: {exc}") from exc
+    finally:
+        for sink in sinks:
+            sink.abort()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class _TableSink:
+    """One table being written: CSV lines go straight to the file, Parquet rows in batches."""
+
+    def __init__(self, folder: Path, name: str, batch_rows: int):
+        import pyarrow.parquet as pq
+
+        self.name = name
+        self.cols = SCHEMA[name]
+        self.batch_rows = batch_rows
+        self.files = [f"{name}.parquet", f"{name}.csv"]
+        self.schema = arrow_schema(name)
+        self.batch: list[list] = []
+        self.batches = 0
+        self.csv = open(folder / f"{name}.csv", "w", encoding="utf-8-sig", newline="")
+        self.parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression="zstd")
+        self.csv.write(",".join(c.name for c in self.cols) + "\r\n")
+
+    def add(self, rows: list[list]) -> None:
+        cols = self.cols
+        self.csv.write("".join(",".join(_csv_field(v, c) for v, c in zip(row, cols, strict=True)) + "\r\n"
+                               for row in rows))
+        self.batch.extend(rows)
+        while len(self.batch) >= self.batch_rows:
+            self._flush(self.batch[:self.batch_rows])
+            self.batch = self.batch[self.batch_rows:]
+
+    def _flush(self, rows: list[list]) -> None:
+        import pyarrow as pa
+
+        columns = {c.name: [row[k] for row in rows] for k, c in enumerate(self.cols)}
+        self.parquet.write_table(pa.table(columns, schema=self.schema))
+        self.batches += 1
+
+    def close(self) -> None:
+        if self.batch or not self.batches:  # an empty table still gets its one empty row group
+            self._flush(self.batch)
+            self.batch = []
+        self.parquet.close()
+        self.csv.close()
+
+    def abort(self) -> None:
+        """Release the files after an error (close() already did on success)."""
+        self.csv.close()
+        if self.parquet.is_open:
+            self.parquet.close()

@@ -1,0 +1,257 @@
+"""Enrichment of the table rows: program kinds, themes, keywords, and municipality checks.
+
+Kinds come from the surface head of a program name; themes and keywords from SudachiPy's
+normalized forms, so spelling variants meet. The vocabulary is ``rules/vocabulary.toml``;
+this module only knows how to match it. Everything here reads rows that ``document_rows``
+already built (or the Document, for diagnostics), and returns new values.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import RulesError
+from .model import Diagnostic, Document
+from .tokens import tokenize
+
+VOCABULARY_FILE = "vocabulary.toml"
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # as written in the vocabulary
+    key: str  # normalized forms joined, casefolded
+    end_boundary: bool  # must end at a word boundary (terms ending in a Latin letter or digit)
+
+
+@dataclass(frozen=True)
+class Theme:
+    label: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    heads: tuple[tuple[str, str], ...]  # (surface head, kind label), longest head first
+    themes: tuple[Theme, ...]
+    keyword_pos: tuple[str, ...]  # POS prefixes of content words, e.g. "名詞"
+    keyword_exclude_pos: tuple[str, ...]  # POS prefixes that are not content words
+    stop_words: frozenset[str]  # normalized forms never counted as keywords
+
+
+EMPTY = Vocabulary((), (), (), (), frozenset())
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A text as its Sudachi normalized forms: joined, with the word boundaries."""
+
+    text: str
+    starts: frozenset[int]
+    ends: frozenset[int]
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def _strings(data: dict, key: str, where: str) -> tuple[str, ...]:
+    items = data.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(s, str) and s for s in items):
+        raise RulesError(f"{VOCABULARY_FILE}: key '{where}' must be a list of non-empty strings")
+    return tuple(items)
+
+
+def load_vocabulary(directory: str | Path) -> Vocabulary:
+    """Read and check ``vocabulary.toml``; a rules folder without one has an empty vocabulary."""
+    path = Path(directory) / VOCABULARY_FILE
+    if not path.exists():
+        return EMPTY
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{VOCABULARY_FILE}: not valid TOML: {exc}") from None
+    kinds = data.get("kinds", {})
+    if not isinstance(kinds, dict):
+        raise RulesError(f"{VOCABULARY_FILE}: key 'kinds' must be a table")
+    owner: dict[str, str] = {}
+    for label in kinds:
+        for head in _strings(kinds, label, f"kinds.{label}"):
+            if head in owner:
+                raise RulesError(f"{VOCABULARY_FILE}: key 'kinds.{label}': head {head!r} "
+                                 f"is already listed under {owner[head]!r}")
+            owner[head] = label
+    themes = []
+    raw_themes = data.get("themes", [])
+    if not isinstance(raw_themes, list):
+        raise RulesError(f"{VOCABULARY_FILE}: key 'themes' must be an array of tables")
+    for i, t in enumerate(raw_themes):
+        if not isinstance(t, dict) or not isinstance(t.get("label"), str) or not t["label"]:
+            raise RulesError(f"{VOCABULARY_FILE}: key 'themes[{i}]' needs a label")
+        terms = tuple(_term(s) for s in _strings(t, "terms", f"themes[{i}].terms"))
+        themes.append(Theme(t["label"], tuple(x for x in terms if x.key)))
+    kw = data.get("keywords", {})
+    if not isinstance(kw, dict):
+        raise RulesError(f"{VOCABULARY_FILE}: key 'keywords' must be a table")
+    return Vocabulary(
+        heads=tuple(sorted(owner.items(), key=lambda hk: (-len(hk[0]), hk[0]))),
+        themes=tuple(themes),
+        keyword_pos=_strings(kw, "pos", "keywords.pos"),
+        keyword_exclude_pos=_strings(kw, "exclude_pos", "keywords.exclude_pos"),
+        stop_words=frozenset(_strings(kw, "stop_words", "keywords.stop_words")),
+    )
+
+
+def _term(text: str) -> Term:
+    # The term goes through the same tokenizer as the text, so both sides normalize alike.
+    return Term(text, normalized(text).text, text[-1].isascii() and text[-1].isalnum())
+
+
+_VOCABULARIES: dict[tuple[str, str], Vocabulary] = {}
+
+
+def vocabulary_for(rules) -> Vocabulary:
+    """The vocabulary of a rules folder, read once per process and rules hash."""
+    key = (rules.directory, rules.hash)
+    if key not in _VOCABULARIES:
+        _VOCABULARIES[key] = load_vocabulary(rules.directory)
+    return _VOCABULARIES[key]
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@lru_cache(maxsize=8192)
+def normalized(text: str) -> Normalized:
+    """Normalized forms of ``text``, joined; spaces dropped so せたがや Pay = せたがやPay."""
+    parts: list[str] = []
+    starts: set[int] = set()
+    ends: set[int] = set()
+    n = 0
+    for t in tokenize(text):
+        if t.pos[0] == "空白" or not t.normalized.strip():
+            continue
+        form = t.normalized.casefold()
+        starts.add(n)
+        parts.append(form)
+        n += len(form)
+        ends.add(n)
+    return Normalized("".join(parts), frozenset(starts), frozenset(ends))
+
+
+def _matches(norm: Normalized, term: Term) -> bool:
+    k = norm.text.find(term.key)
+    while k >= 0:
+        if k in norm.starts and (not term.end_boundary or k + len(term.key) in norm.ends):
+            return True
+        k = norm.text.find(term.key, k + 1)
+    return False
+
+
+def themes_of(texts: Iterable[str], vocab: Vocabulary) -> tuple[str, ...]:
+    """Theme labels any of ``texts`` mentions, in vocabulary order."""
+    norms = [normalized(t) for t in texts if t]
+    return tuple(th.label for th in vocab.themes
+                 if any(_matches(n, term) for n in norms for term in th.terms))
+
+
+def program_kind(name: str, vocab: Vocabulary, quoted_tail) -> str | None:
+    """Kind of a program from the longest listed head its name ends in (quoted tail set aside)."""
+    from .extract import strip_tail  # linear-time quoted_tail.sub("", name)
+
+    core = strip_tail(quoted_tail, name).rstrip() or name
+    for head, kind in vocab.heads:
+        if core.endswith(head):
+            return kind
+    return None
+
+
+def keywords(texts: Iterable[str], vocab: Vocabulary) -> Counter[tuple[str, str]]:
+    """Content words of ``texts``: (normalized form, major POS) -> count."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        for t in tokenize(text) if text else ():
+            pos = "-".join(p for p in t.pos if p != "*")
+            if not pos.startswith(vocab.keyword_pos) or pos.startswith(vocab.keyword_exclude_pos):
+                continue
+            form = t.normalized.strip()
+            if form and form not in vocab.stop_words:
+                counts[(form, t.pos[0])] += 1
+    return counts
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def enrich_rows(out: dict[str, list[dict]], rules) -> dict[str, list[dict]]:
+    """The rows of one document with kinds, themes and the keywords table filled in."""
+    vocab = vocabulary_for(rules)
+    programs = []
+    themes_by_measure: dict[str, set[str]] = {}
+    for row in out["programs"]:
+        themes = themes_of([row["program_name"], row.get("qualifier") or ""], vocab)
+        # program_id is measure_id + "-" + seq (see SCHEMA).
+        themes_by_measure.setdefault(row["program_id"].rsplit("-", 1)[0], set()).update(themes)
+        programs.append({**row, "program_kind": program_kind(row["program_name"], vocab, rules.quoted_tail),
+                         "themes": list(themes)})
+    order = {th.label: k for k, th in enumerate(vocab.themes)}
+    measures = []
+    for row in out["measures"]:
+        found = set(themes_of([row["description"]], vocab)) | themes_by_measure.get(row["measure_id"], set())
+        measures.append({**row, "themes": sorted(found, key=order.__getitem__)})
+    return {**out, "programs": programs, "measures": measures,
+            "keywords": keyword_rows(out["plans"], measures, programs, vocab)}
+
+
+def keyword_rows(plans: list[dict], measures: list[dict], programs: list[dict],
+                 vocab: Vocabulary) -> list[dict]:
+    """Content words per plan, from its overview, measure descriptions and program names.
+
+    A program name is counted through the description it was taken from; only a name not
+    found there (never, for names this pipeline extracts) is counted on its own.
+    """
+    rows = []
+    for plan in plans:
+        pid = plan["plan_id"]
+        descriptions = {m["measure_id"]: m["description"] or "" for m in measures if m["plan_id"] == pid}
+        texts = [plan["overview"] or "", *descriptions.values()]
+        texts += [p["program_name"] for p in programs if p["plan_id"] == pid
+                  and p["program_name"] not in descriptions.get(p["program_id"].rsplit("-", 1)[0], "")]
+        counts = keywords(texts, vocab)
+        for (form, pos), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            rows.append({"doc_id": plan["doc_id"], "plan_id": pid, "normalized_form": form,
+                         "pos": pos, "count": n})
+    return rows
+
+
+def municipality_diagnostics(doc: Document, munis, default_prefecture: str | None) -> Document:
+    """The document with a warning for each plan whose municipality has no code.
+
+    Without a code list (none given, or a rules folder without municipalities.csv) there is
+    nothing to check against, and the document is returned as it is.
+    """
+    from .municipalities import lookup
+
+    if not munis:
+        return doc
+    extra = []
+    for plan in doc.plans:
+        name = plan.municipality
+        if not name or lookup(munis, name, default_prefecture) is not None:
+            continue
+        n = len(munis.get(name, []))
+        why = (f"{n} municipalities bear this name outside {default_prefecture}" if n > 1
+               else "not in rules/municipalities.csv")
+        extra.append(Diagnostic("warning", "unknown_municipality",
+                                f"municipality has no code: {name} ({why})",
+                                plan.line_start, plan.plan_no, plan.page))
+    if not extra:
+        return doc
+    # Same order as extract gives them, so the rows stay deterministic.
+    diags = sorted(doc.diagnostics + tuple(extra),
+                   key=lambda d: (d.line if d.line is not None else -1, d.code, d.message))
+    return replace(doc, diagnostics=tuple(diags))

@@ -1,0 +1,914 @@
+"""Read a PDF announcement into a RawDocument, rebuilt from pdfplumber's characters.
+
+Stages (thresholds in ``rules/pdf.toml``, read as ``rules.pdf``):
+
+1. Per page (the page is closed as soon as its characters are copied): characters become
+   *runs* (content-stream order, one baseline, no big gap), runs become *segments* (the text
+   on one visual line between column gaps). ``(cid:N)`` glyphs are dropped and counted.
+2. Per document: *furniture* (page numbers and running headers/footers in the top/bottom
+   bands), *captions* (a font clearly smaller than the body, or short lines in a side
+   column), and *body*. Body segments of one visual line become a line; vertically adjacent
+   lines of one column become a block; wrapped lines of a block are joined into paragraphs,
+   also across a page break.
+3. Emission, per page: header furniture, then each paragraph that starts on the page
+   followed by the caption lines beside it, then footer furniture. Every emitted RawLine is
+   one logical line: a whole paragraph, one caption line, or one furniture item.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import statistics
+import time
+import unicodedata
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError, RulesError
+from .model import CharBox, Diagnostic, RawDocument, RawLine
+from .rules import Rules
+
+if TYPE_CHECKING:
+    from .ingest import Limits
+
+_CID = re.compile(r"^\(cid:\d+\)$")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+_UNIT = re.compile(r"[!-~]+| |.", re.S)  # an ASCII run, a space, or one other character
+_BULLETS = "◆■●◇□○▼▽★☆◎▶▷"
+# Fallback for pipeline.segment.starts_new_block while that module is not available.
+_FALLBACK_HEADER = re.compile(r"^[" + _BULLETS + r"\s]*「[^「」]{2,60}?計画」")
+
+
+# ---------------------------------------------------------------- configuration
+
+
+class _Config:
+    """Typed access to ``rules.pdf`` with defaults (the defaults match rules/pdf.toml)."""
+
+    def __init__(self, rules: Rules):
+        data = rules.pdf if isinstance(rules.pdf, dict) else {}
+        self.data = data
+        self.same_line_overlap = self.num("lines.same_line_overlap", 0.5)
+        self.column_gap_em = self.num("lines.column_gap_em", 2.0)
+        self.word_gap_em = self.num("lines.word_gap_em", 0.25)
+        self.duplicate_em = self.num("lines.duplicate_em", 0.3)
+        self.paragraph_gap_em = self.num("blocks.paragraph_gap_em", 0.4)
+        self.block_size_ratio = self.num("blocks.size_ratio", 0.85)
+        self.full_line_em = self.num("blocks.full_line_em", 1.2)
+        self.column_align_em = self.num("blocks.column_align_em", 2.0)
+        self.no_line_start = frozenset(self.text(
+            "blocks.no_line_start",
+            "、。，．・：；？！）」』】〕］｝〉》”’)]},.:;!?ゝゞ々ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"))
+        self.no_line_end = frozenset(self.text("blocks.no_line_end", "（「『【〔［｛〈《“‘([{"))
+        self.caption_size_ratio = self.num("captions.size_ratio", 0.9)
+        self.side_margin_em = self.num("captions.side_margin_em", 0.5)
+        self.side_max_chars = int(self.num("captions.side_max_chars", rules.caption_max_chars))
+        self.group_gap_em = self.num("captions.group_gap_em", 1.2)
+        self.join_captions = bool(self.get("captions.join_wrapped", bool, True))
+        self.band = self.num("furniture.band", 0.1)
+        self.repeat_ratio = self.num("furniture.repeat_ratio", 0.5)
+        self.repeat_min_pages = int(self.num("furniture.repeat_min_pages", 2))
+        self.position_em = self.num("furniture.position_em", 1.0)
+        patterns = self.get("furniture.page_number_patterns", list, [
+            r"^[-−–—―‐－ー]\s*[0-9]{1,4}\s*[-−–—―‐－ー]$",
+            r"^[0-9]{1,4}\s*/\s*[0-9]{1,4}$",
+            r"^[0-9]{1,4}$",
+            r"^[Pp]\.?\s*[0-9]{1,4}$",
+        ])
+        self.page_number = []
+        for i, pat in enumerate(patterns):
+            if not isinstance(pat, str):
+                raise RulesError(f"pdf.toml: key 'furniture.page_number_patterns[{i}]' must be a string")
+            try:
+                self.page_number.append(re.compile(pat))
+            except re.error as exc:
+                raise RulesError(
+                    f"pdf.toml: key 'furniture.page_number_patterns[{i}]': bad pattern: {exc}") from None
+
+    def get(self, dotted: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        if isinstance(node, bool) != (kind is bool) or not isinstance(node, kind):
+            raise RulesError(f"pdf.toml: key '{dotted}' has the wrong type")
+        return node
+
+    def num(self, dotted: str, default: float) -> float:
+        return float(self.get(dotted, (int, float), default))
+
+    def text(self, dotted: str, default: str) -> str:
+        return str(self.get(dotted, str, default))
+
+
+# ---------------------------------------------------------------- data
+
+
+@dataclass(slots=True)
+class _Char:
+    text: str  # usually one character; a ligature may give several
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    space: bool
+
+
+@dataclass
+class _Seg:
+    """Text on one visual line between column gaps, on one page."""
+
+    page: int
+    nchars: int  # characters other than spaces
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    size: float = 0.0
+    text: str = ""
+    boxes: list[CharBox | None] = field(default_factory=list)
+    kind: str = "body"  # body | caption | furniture
+
+
+@dataclass
+class _Line:
+    """A body line: the body segments of one visual line."""
+
+    page: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    text: str
+    boxes: list[CharBox | None]
+
+
+@dataclass
+class _Block:
+    page: int
+    lines: list[_Line]
+    right: float = 0.0  # the right edge full lines reach
+
+    @property
+    def x0(self) -> float:
+        return min(ln.x0 for ln in self.lines)
+
+    @property
+    def max_x1(self) -> float:
+        return max(ln.x1 for ln in self.lines)
+
+    @property
+    def size(self) -> float:
+        return statistics.median(ln.size for ln in self.lines)
+
+
+@dataclass
+class _Para:
+    page: int
+    parts: list[tuple[str, list[CharBox | None]]]
+    captions: list[_Para] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(t for t, _ in self.parts)
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    segs: list[_Seg]
+    unmapped: int
+    nchars: int
+    sideways: int  # non-space characters of rotated or vertical text (not read)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def read_pdf(path: str, data: bytes, doc_id: str, rules: Rules, limits: Limits) -> RawDocument:
+    """Read a PDF's text into logical lines with layout hints and per-character boxes."""
+    cfg = _Config(rules)
+    starts_new = _starts_new_block_function(rules)
+    logger = logging.getLogger("pdfminer")
+    old_level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pages = _read_pages(data, cfg, limits)
+    finally:
+        logger.setLevel(old_level)
+
+    diagnostics: list[Diagnostic] = []
+    if not pages:
+        raise InputError("PDF has no pages", status="failed")
+    total_chars = sum(p.nchars for p in pages)
+    total_unmapped = sum(p.unmapped for p in pages)
+    total_sideways = sum(p.sideways for p in pages)
+    if total_chars == 0 and total_sideways:
+        raise InputError(f"PDF text is all rotated or vertical ({total_sideways} characters): not supported",
+                         status="failed")
+    if total_chars == 0 and total_unmapped == 0:
+        raise InputError("PDF has no text layer: it looks scanned and needs OCR", status="no_text")
+    if total_chars == 0:
+        raise InputError(f"PDF text has no Unicode mapping ({total_unmapped} glyphs): it needs OCR",
+                         status="no_text")
+    for p in pages:
+        if p.unmapped:
+            diagnostics.append(Diagnostic(
+                "warning", "unmapped_glyphs",
+                f"page {p.number}: {p.unmapped} glyph(s) without a Unicode mapping were dropped",
+                page=p.number))
+        if p.sideways:
+            diagnostics.append(Diagnostic(
+                "warning", "rotated_text_skipped",
+                f"page {p.number}: {p.sideways} character(s) of rotated or vertical text were not read",
+                page=p.number))
+        if p.nchars == 0 and p.unmapped == 0 and p.sideways == 0:
+            diagnostics.append(Diagnostic(
+                "warning", "page_without_text",
+                f"page {p.number}: no text layer (a scanned page?); its content is missing",
+                page=p.number))
+
+    lines = _layout(pages, cfg, rules, starts_new)
+    return RawDocument(path=path, doc_id=doc_id, media_type="application/pdf", encoding=None,
+                       lines=tuple(lines), pages=len(pages), diagnostics=tuple(diagnostics))
+
+
+def _starts_new_block_function(rules: Rules) -> Callable[[str], bool]:
+    try:
+        from .segment import starts_new_block
+    except ImportError:
+        starts_new_block = None
+
+    if starts_new_block is not None:
+        def check(text: str) -> bool:
+            return bool(starts_new_block(text, rules))
+        return check
+
+    from .normalize import normalize_text
+
+    def fallback(text: str) -> bool:
+        norm = normalize_text(text, rules)
+        if _FALLBACK_HEADER.match(norm):
+            return True
+        for form in rules.marker_forms:
+            m = form.pattern.match(norm)
+            if m and not rules.marker_not_followed_by.match(norm[m.end():]):
+                if not form.requires_known_label or rules.category_prefix(norm[m.end():].strip()):
+                    return True
+        return False
+
+    return fallback
+
+
+# ---------------------------------------------------------------- reading pages
+
+
+def _read_pages(data: bytes, cfg: _Config, limits: Limits) -> list[_Page]:
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    started = time.monotonic()
+    timeout = float(getattr(limits, "timeout_seconds", 0) or 0)
+    max_pages = int(getattr(limits, "max_pages", 0) or 0)
+    pages: list[_Page] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            plumber_pages = pdf.pages
+            if max_pages and len(plumber_pages) > max_pages:
+                raise InputError(f"PDF has {len(plumber_pages)} pages, over the limit of {max_pages}",
+                                 status="failed", hint="raise it with --max-pages")
+            for page in plumber_pages:
+                try:
+                    pages.append(_read_page(page, cfg))
+                finally:
+                    page.close()
+                if timeout and time.monotonic() - started > timeout:
+                    raise InputError(f"reading the PDF took over {timeout:g} s (the time limit)",
+                                     status="failed", page=page.page_number)
+    except InputError:
+        raise
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+        raise _pdf_error(cause) from None
+    except Exception as exc:  # pdfminer raises many kinds on damaged files
+        raise _pdf_error(exc) from None
+    return pages
+
+
+def _pdf_error(exc: BaseException) -> InputError:
+    name = type(exc).__name__
+    if name in ("PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning",
+                "PDFEncryptionNotSupported") or "password" in str(exc).lower():
+        return InputError("encrypted PDF: cannot read without the password", status="failed")
+    reason = " ".join(str(exc).split())
+    if len(reason) > 100:
+        reason = reason[:97] + "..."
+    reason = f"{name}: {reason}" if reason else name
+    return InputError(f"damaged or truncated PDF: {reason}", status="failed")
+
+
+def _read_page(page: Any, cfg: _Config) -> _Page:
+    chars: list[_Char] = []
+    unmapped = 0
+    sideways = 0
+    for c in page.chars:
+        text = c.get("text") or ""
+        if not text:
+            continue
+        if _CID.match(text):
+            unmapped += 1
+            continue
+        if not c.get("upright", True):
+            sideways += not text.isspace()
+            continue
+        size = float(c.get("size") or 0) or float(c["bottom"] - c["top"]) or 1.0
+        chars.append(_Char(text, float(c["x0"]), float(c["top"]), float(c["x1"]), float(c["bottom"]),
+                           size, text.isspace()))
+    nchars = sum(1 for c in chars if not c.space)
+    segs = _segments(page.page_number, chars, cfg) if nchars else []
+    return _Page(page.page_number, float(page.width), float(page.height), segs, unmapped, nchars, sideways)
+
+
+def _v_overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: float) -> float:
+    """Vertical overlap as a fraction of the smaller height."""
+    inter = min(a_bottom, b_bottom) - max(a_top, b_top)
+    smaller = min(a_bottom - a_top, b_bottom - b_top)
+    if smaller <= 0:
+        return 1.0 if inter >= 0 else 0.0
+    return inter / smaller
+
+
+def _segments(page_no: int, chars: list[_Char], cfg: _Config) -> list[_Seg]:
+    # 1. Runs in content-stream order: same line, next character just right of the last.
+    runs: list[list[_Char]] = []
+    run: list[_Char] = []
+    last: _Char | None = None
+    for c in chars:
+        if last is not None:
+            em = min(c.size, last.size)
+            gap = c.x0 - last.x1
+            if (_v_overlap(c.top, c.bottom, last.top, last.bottom) >= cfg.same_line_overlap
+                    and -0.5 * em <= gap < cfg.column_gap_em * em and _similar(c.size, last.size, cfg, gap)):
+                run.append(c)
+                last = c
+                continue
+            runs.append(run)
+        run = [c]
+        last = c
+    if run:
+        runs.append(run)
+
+    # 2. Merge runs of one visual line that are not separated by a column gap (any order).
+    def extent(r: list[_Char]) -> tuple[float, float, float, float, float]:
+        return (min(c.x0 for c in r), max(c.x1 for c in r), min(c.top for c in r),
+                max(c.bottom for c in r), _mode_size(r))
+
+    items = sorted((extent(r) + (r,) for r in runs), key=lambda it: it[0])
+    groups: list[list[Any]] = []  # [x0, x1, top, bottom, size, chars]
+    index: dict[int, list[list[Any]]] = defaultdict(list)  # by vertical centre, 5pt buckets
+    for x0, x1, top, bottom, size, r in items:
+        best = None
+        best_gap = None
+        centre = int((top + bottom) / 2 // 5)
+        for key in range(centre - 3, centre + 4):
+            for g in index.get(key, ()):
+                em = min(size, g[4])
+                gap = x0 - g[1]
+                if gap >= cfg.column_gap_em * em or x1 <= g[0]:
+                    continue
+                if _v_overlap(top, bottom, g[2], g[3]) < cfg.same_line_overlap:
+                    continue
+                if not _similar(size, g[4], cfg, gap):
+                    continue
+                if best_gap is None or gap < best_gap:
+                    best, best_gap = g, gap
+        if best is None:
+            group = [x0, x1, top, bottom, size, list(r)]
+            groups.append(group)
+            index[centre].append(group)
+        else:
+            best[0] = min(best[0], x0)
+            best[1] = max(best[1], x1)
+            best[2] = min(best[2], top)
+            best[3] = max(best[3], bottom)
+            best[5].extend(r)
+            best[4] = _mode_size(best[5])
+
+    segs = []
+    for g in groups:
+        seg = _make_seg(page_no, g[5], cfg)
+        if seg is not None:
+            segs.append(seg)
+    segs.sort(key=lambda s: (s.top, s.x0))
+    return segs
+
+
+def _similar(a: float, b: float, cfg: _Config, gap: float) -> bool:
+    """Sizes close enough to be one line, or the characters touch."""
+    lo, hi = min(a, b), max(a, b)
+    return hi <= 0 or lo / hi >= cfg.caption_size_ratio or gap <= cfg.word_gap_em * lo
+
+
+def _mode_size(chars: list[_Char]) -> float:
+    sizes = Counter(round(c.size, 1) for c in chars if not c.space) or Counter(round(c.size, 1) for c in chars)
+    return sizes.most_common(1)[0][0]
+
+
+def _make_seg(page_no: int, chars: list[_Char], cfg: _Config) -> _Seg | None:
+    chars = sorted(chars, key=lambda c: c.x0)
+    # Drop duplicates (overprinted fake bold) and strip spaces at both ends.
+    kept: list[_Char] = []
+    for c in chars:
+        if kept and not c.space:
+            prev = next((k for k in reversed(kept) if not k.space), None)
+            if (prev is not None and prev.text == c.text
+                    and abs(c.x0 - prev.x0) < cfg.duplicate_em * c.size and abs(c.top - prev.top) < cfg.duplicate_em * c.size):
+                continue
+        kept.append(c)
+    while kept and kept[0].space:
+        kept.pop(0)
+    while kept and kept[-1].space:
+        kept.pop()
+    if not kept:
+        return None
+    text: list[str] = []
+    boxes: list[CharBox | None] = []
+    prev_visible: _Char | None = None
+    space_since = False
+    for c in kept:
+        if c.space:
+            space_since = True
+        elif prev_visible is not None and not space_since:
+            gap = c.x0 - prev_visible.x1
+            if (gap >= cfg.word_gap_em * min(c.size, prev_visible.size)
+                    and (_LATIN.match(prev_visible.text[-1]) or _LATIN.match(c.text[0]))):
+                text.append(" ")
+                boxes.append(None)
+        box = (page_no, c.x0, c.top, c.x1, c.bottom)
+        for ch in c.text:
+            text.append(" " if c.space else ch)
+            boxes.append(box)
+        if not c.space:
+            prev_visible = c
+            space_since = False
+    visible = [c for c in kept if not c.space]
+    return _Seg(page=page_no, nchars=len(visible), x0=min(c.x0 for c in visible), x1=max(c.x1 for c in visible),
+                top=min(c.top for c in visible), bottom=max(c.bottom for c in visible),
+                size=_mode_size(kept), text="".join(text), boxes=boxes)
+
+
+# ---------------------------------------------------------------- document layout
+
+
+def _layout(pages: list[_Page], cfg: _Config, rules: Rules, starts_new: Callable[[str], bool]) -> list[RawLine]:
+    _mark_furniture(pages, cfg)
+    body_size = _body_size(pages)
+    _mark_captions(pages, cfg, body_size, rules, starts_new)
+
+    blocks_by_page: dict[int, list[_Block]] = {}
+    all_lines: dict[int, list[_Line]] = {}
+    for p in pages:
+        all_lines[p.number] = _body_lines([s for s in p.segs if s.kind == "body"], cfg)
+    usual_gap = _usual_gap_em(all_lines, cfg)
+    for p in pages:
+        blocks_by_page[p.number] = _blocks(all_lines[p.number], cfg, usual_gap)
+    _right_edges([b for bs in blocks_by_page.values() for b in bs], cfg)
+
+    paras = _paragraphs(pages, blocks_by_page, cfg, rules, starts_new)
+    loose = _attach_captions(pages, paras, cfg)
+    return _emit(pages, paras, loose)
+
+
+def _norm_key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _mark_furniture(pages: list[_Page], cfg: _Config) -> None:
+    candidates: dict[str, list[_Seg]] = defaultdict(list)
+    for p in pages:
+        band = cfg.band * p.height
+        for s in p.segs:
+            if not (s.bottom <= band or s.top >= p.height - band):
+                continue
+            key = _norm_key(s.text)
+            if any(r.match(key) for r in cfg.page_number):
+                s.kind = "furniture"
+                continue
+            candidates[re.sub(r"[0-9]+", "#", re.sub(r"\s+", "", key))].append(s)
+    need = max(cfg.repeat_min_pages, cfg.repeat_ratio * len(pages))
+    for segs in candidates.values():
+        if len({s.page for s in segs}) < need:
+            continue
+        median_top = statistics.median(s.top for s in segs)
+        near = [s for s in segs if abs(s.top - median_top) <= cfg.position_em * s.size]
+        if len({s.page for s in near}) >= need:
+            for s in near:
+                s.kind = "furniture"
+
+
+def _body_size(pages: list[_Page]) -> float:
+    sizes: Counter[float] = Counter()
+    for p in pages:
+        for s in p.segs:
+            if s.kind != "furniture":
+                sizes[s.size] += s.nchars
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _weighted_median(values: list[tuple[float, int]]) -> float:
+    values = sorted(values)
+    total = sum(w for _, w in values)
+    acc = 0
+    for v, w in values:
+        acc += w
+        if acc * 2 >= total:
+            return v
+    return values[-1][0]
+
+
+def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Rules,
+                   starts_new: Callable[[str], bool]) -> None:
+    main = []
+    for p in pages:
+        for s in p.segs:
+            if s.kind == "furniture":
+                continue
+            if s.size < cfg.caption_size_ratio * body_size:
+                s.kind = "caption"
+            else:
+                main.append(s)
+    if not main:
+        return
+    left = _weighted_median([(s.x0, s.nchars) for s in main])
+    right = _weighted_median([(s.x1, s.nchars) for s in main])
+    for s in main:
+        margin = cfg.side_margin_em * s.size
+        if not (s.x1 <= left - margin or s.x0 >= right + margin):
+            continue
+        text = s.text.strip()
+        if (len(text) <= cfg.side_max_chars and not rules.sentence_end.search(text)
+                and not text.startswith("【") and not starts_new(text)):
+            s.kind = "caption"
+
+
+def _body_lines(segs: list[_Seg], cfg: _Config) -> list[_Line]:
+    """Merge the body segments of one visual line (e.g. a header and a far-right period)."""
+    lines: list[_Line] = []
+    group: list[_Seg] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        group.sort(key=lambda s: s.x0)
+        text = ""
+        boxes: list[CharBox | None] = []
+        prev: _Seg | None = None
+        for s in group:
+            if prev is not None and s.x0 - prev.x1 >= cfg.word_gap_em * min(s.size, prev.size):
+                text += " "
+                boxes.append(None)
+            text += s.text
+            boxes.extend(s.boxes)
+            prev = s
+        lines.append(_Line(page=group[0].page, x0=group[0].x0, x1=max(s.x1 for s in group),
+                           top=min(s.top for s in group), bottom=max(s.bottom for s in group),
+                           size=max(s.size for s in group), text=text, boxes=boxes))
+        group.clear()
+
+    for s in sorted(segs, key=lambda s: (s.top, s.x0)):
+        if group:
+            top, bottom = min(g.top for g in group), max(g.bottom for g in group)
+            if _v_overlap(s.top, s.bottom, top, bottom) < cfg.same_line_overlap:
+                flush()
+        group.append(s)
+    flush()
+    return lines
+
+
+def _usual_gap_em(all_lines: dict[int, list[_Line]], cfg: _Config) -> float:
+    """The document's most common gap between consecutive lines of one column, in em."""
+    gaps: Counter[float] = Counter()
+    for lines in all_lines.values():
+        for a, b in zip(lines, lines[1:], strict=False):
+            if b.x0 >= a.x1 or a.x0 >= b.x1:
+                continue
+            if min(a.size, b.size) / max(a.size, b.size) < cfg.block_size_ratio:
+                continue
+            gap = (b.top - a.bottom) / a.size
+            if -0.5 <= gap <= 3.0:
+                gaps[round(gap * 20) / 20] += 1
+    return gaps.most_common(1)[0][0] if gaps else 0.6
+
+
+def _blocks(lines: list[_Line], cfg: _Config, usual_gap: float) -> list[_Block]:
+    blocks: list[_Block] = []
+    for ln in lines:
+        best = None
+        for b in blocks:
+            last = b.lines[-1]
+            if ln.x0 >= last.x1 and ln.x0 >= b.max_x1 or b.x0 >= ln.x1:
+                continue
+            if min(ln.size, last.size) / max(ln.size, last.size) < cfg.block_size_ratio:
+                continue
+            gap = (ln.top - last.bottom) / last.size
+            if gap > usual_gap + cfg.paragraph_gap_em or gap < -0.5:
+                continue
+            if best is None or abs(b.x0 - ln.x0) < abs(best.x0 - ln.x0):
+                best = b
+        if best is None:
+            blocks.append(_Block(page=ln.page, lines=[ln]))
+        else:
+            best.lines.append(ln)
+    # Reading order: columns (blocks linked by overlapping x-ranges) left to right, each by top.
+    parent = list(range(len(blocks)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(blocks):
+        for j in range(i + 1, len(blocks)):
+            b = blocks[j]
+            if a.x0 < b.max_x1 and b.x0 < a.max_x1:
+                parent[find(i)] = find(j)
+    columns: dict[int, list[_Block]] = defaultdict(list)
+    for i, b in enumerate(blocks):
+        columns[find(i)].append(b)
+    ordered: list[_Block] = []
+    for col in sorted(columns.values(), key=lambda c: min(b.x0 for b in c)):
+        ordered.extend(sorted(col, key=lambda b: b.lines[0].top))
+    return ordered
+
+
+def _right_edges(blocks: list[_Block], cfg: _Config) -> None:
+    """The right edge that a block's full lines reach.
+
+    Confirmed by the block itself when two or more of its lines end there; otherwise the
+    nearest confirmed edge (of a block in the same column) at or beyond the block's longest
+    line, and failing that the longest line of the column in the document.
+    """
+    confirmed: set[tuple[float, float]] = set()  # (x0, right), rounded: a handful per document
+    longest: dict[float, float] = {}  # rounded x0 -> longest line starting there
+    pending = []
+    for b in blocks:
+        key = round(b.x0, 1)
+        longest[key] = max(longest.get(key, 0.0), b.max_x1)
+        tol = cfg.full_line_em * b.size
+        reach = sum(1 for ln in b.lines if ln.x1 >= b.max_x1 - tol)
+        if reach >= 2:
+            b.right = b.max_x1
+            confirmed.add((key, round(b.right, 1)))
+        else:
+            pending.append(b)
+    for b in pending:
+        tol = cfg.full_line_em * b.size
+        align = cfg.column_align_em * b.size
+        edges = [r for x0, r in confirmed if abs(x0 - b.x0) <= align and r >= b.max_x1 - tol]
+        if edges:
+            b.right = min(edges)
+        else:
+            b.right = max([r for x0, r in longest.items() if abs(x0 - b.x0) <= align] + [b.max_x1])
+
+
+def _is_full(ln: _Line, block: _Block, nxt: _Line, cfg: _Config) -> bool:
+    slack = block.right - ln.x1
+    if slack <= cfg.full_line_em * ln.size:
+        return True
+    # Would the next line's first word have fitted? (Latin words wrap whole; a character that
+    # may not start a line drags the one before it down.)
+    first = _first_unit_width(nxt, cfg)
+    return first is not None and slack < first + 0.5 * ln.size
+
+
+def _first_unit_width(ln: _Line, cfg: _Config) -> float | None:
+    """Width of the shortest start of ``ln`` that a line breaker could have moved up: up to
+    its first legal break (never inside a Latin word, never before a character that may not
+    start a line or after one that may not end a line, not at a space between non-words)."""
+    units = [(m.start(), m.end()) for m in _UNIT.finditer(ln.text)]
+    if not units or ln.boxes[0] is None:
+        return None
+    text = ln.text
+    end = len(units)
+    for k in range(1, len(units)):
+        unit, prev = text[units[k][0]:units[k][1]], text[units[k - 1][0]:units[k - 1][1]]
+        if unit == " ":
+            nxt = text[units[k + 1][0]:units[k + 1][1]] if k + 1 < len(units) else ""
+            if _is_word(prev) and _is_word(nxt):
+                end = k
+                break
+            continue
+        if prev == " " or unit[0] in cfg.no_line_start or prev[-1] in cfg.no_line_end:
+            continue
+        end = k
+        break
+    last = next((b for b in reversed(ln.boxes[:units[end - 1][1]]) if b is not None), None)
+    if last is None:
+        return None
+    return last[3] - ln.boxes[0][1]
+
+
+def _is_word(unit: str) -> bool:
+    return unit != " " and unit.isascii() and any(ch.isalnum() for ch in unit)
+
+
+def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg: _Config, rules: Rules,
+                starts_new: Callable[[str], bool]) -> list[_Para]:
+    paras: list[_Para] = []
+    open_para: _Para | None = None
+    prev: tuple[_Line, _Block] | None = None
+    for p in pages:
+        for bi, block in enumerate(blocks_by_page[p.number]):
+            for li, ln in enumerate(block.lines):
+                join = False
+                if open_para is not None and prev is not None:
+                    prev_line, prev_block = prev
+                    if prev_block is block:
+                        join = True
+                    elif bi == 0 and li == 0 and prev_line.page < ln.page and prev_block.page != ln.page:
+                        # Across a page break: the same column, and nothing else between.
+                        join = (prev_line is prev_block.lines[-1]
+                                and abs(ln.x0 - prev_block.x0) <= cfg.column_align_em * ln.size)
+                    join = (join and _is_full(prev_line, prev_block, ln, cfg)
+                            and not _starts_block(ln.text, starts_new)
+                            and not _complete(open_para.text, rules))
+                if join and open_para is not None:
+                    left = open_para.parts[-1][0]
+                    if left and _LATIN.match(left[-1]) and _LATIN.match(ln.text[0]):
+                        open_para.parts.append((" ", [None]))
+                    open_para.parts.append((ln.text, ln.boxes))
+                else:
+                    open_para = _Para(page=ln.page, parts=[(ln.text, ln.boxes)])
+                    paras.append(open_para)
+                prev = (ln, block)
+    return paras
+
+
+def _starts_block(text: str, starts_new: Callable[[str], bool]) -> bool:
+    stripped = text.lstrip()
+    return stripped.startswith(("【", "[", "〔")) or starts_new(stripped)
+
+
+def _complete(text: str, rules: Rules) -> bool:
+    """A logical line that cannot continue: a bracketed period or title, or a marker + label."""
+    from .normalize import normalize_text
+
+    if len(text) > 200:  # only the end matters for a long paragraph
+        return normalize_text(text[-20:], rules).endswith(("】", "〕"))
+    norm = normalize_text(text, rules)
+    if norm.endswith(("】", "〕")):
+        return True
+    for form in rules.marker_forms:
+        m = form.pattern.match(norm)
+        if m and rules.category_for(norm[m.end():].strip()):
+            return True
+    return False
+
+
+def _seg_line(s: _Seg) -> _Line:
+    return _Line(page=s.page, x0=s.x0, x1=s.x1, top=s.top, bottom=s.bottom, size=s.size, text=s.text,
+                 boxes=s.boxes)
+
+
+def _caption_blocks(caps: list[_Seg], cfg: _Config) -> list[_Block]:
+    """Caption lines of one column, vertically close, as blocks (one page, in top order)."""
+    blocks: list[_Block] = []
+    for s in sorted(caps, key=lambda s: (s.top, s.x0)):
+        ln = _seg_line(s)
+        for b in blocks:
+            last = b.lines[-1]
+            if (ln.x0 < b.max_x1 and b.x0 < ln.x1 and ln.top >= last.bottom - 0.5 * ln.size
+                    and ln.top - last.bottom <= cfg.group_gap_em * ln.size):
+                b.lines.append(ln)
+                break
+        else:
+            blocks.append(_Block(page=s.page, lines=[ln]))
+    return blocks
+
+
+def _caption_paras(block: _Block, cfg: _Config) -> list[_Para]:
+    """The block's caption lines; with ``captions.join_wrapped``, a line that wraps inside a
+    narrow column is joined to the next (same full-line rule as body text)."""
+    out: list[_Para] = []
+    prev: _Line | None = None
+    for ln in block.lines:
+        if out and prev is not None and cfg.join_captions and _is_full(prev, block, ln, cfg):
+            left = out[-1].parts[-1][0]
+            if left and _LATIN.match(left[-1]) and _LATIN.match(ln.text[0]):
+                out[-1].parts.append((" ", [None]))
+            out[-1].parts.append((ln.text, ln.boxes))
+        else:
+            out.append(_Para(page=ln.page, parts=[(ln.text, ln.boxes)]))
+        prev = ln
+    return out
+
+
+def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config) -> dict[int, list[_Para]]:
+    """Put each caption block after the paragraph it sits beside (the largest vertical overlap;
+    else the nearest above on the page; else the last one before the page; else the first on
+    the page). Returns the captions of pages with nothing to attach to, by page."""
+    # Where each paragraph's lines lie, per page: (top, bottom, paragraph index).
+    spans: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    for i, para in enumerate(paras):
+        real = [b for _text, boxes in para.parts for b in boxes if b is not None]
+        for page in {b[0] for b in real}:
+            on = [b for b in real if b[0] == page]
+            spans[page].append((min(b[2] for b in on), max(b[4] for b in on), i))
+    first_on: dict[int, int] = {}
+    for i, para in enumerate(paras):
+        first_on.setdefault(para.page, i)
+    starts = [para.page for para in paras]
+
+    blocks = [b for p in pages
+              for b in _caption_blocks([s for s in p.segs if s.kind == "caption"], cfg)]
+    # A caption column is narrow and uniform: its right edge is the longest caption line
+    # starting at the same x anywhere in the document (a block's own lines may all end short).
+    longest: dict[tuple[float, float], float] = {}  # (rounded x0, size) -> longest caption line
+    for b in blocks:
+        key = (round(b.x0, 1), b.size)
+        longest[key] = max(longest.get(key, 0.0), b.max_x1)
+    for b in blocks:
+        align = cfg.column_align_em * b.size
+        b.right = max(r for (x0, size), r in longest.items() if abs(x0 - b.x0) <= align
+                      and min(size, b.size) / max(size, b.size) >= cfg.block_size_ratio)
+    loose: dict[int, list[_Para]] = defaultdict(list)
+    for block in blocks:
+        page = block.page
+        top, bottom = block.lines[0].top, max(ln.bottom for ln in block.lines)
+        overlap: Counter[int] = Counter()
+        above = -1
+        for stop, sbottom, i in spans[page]:
+            inter = min(bottom, sbottom) - max(top, stop)
+            if inter > 0:
+                overlap[i] += inter
+            if stop <= top:
+                above = max(above, i)
+        before = max((i for i, start in enumerate(starts) if start < page), default=-1)
+        if overlap:
+            target = max(overlap.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+        elif above >= 0:
+            target = above
+        elif before >= 0:
+            target = before
+        elif page in first_on:
+            target = first_on[page]
+        else:
+            loose[page].extend(_caption_paras(block, cfg))
+            continue
+        paras[target].captions.extend(_caption_paras(block, cfg))
+    for para in paras:
+        para.captions.sort(key=lambda c: _first_box(c))
+    return loose
+
+
+def _first_box(para: _Para) -> tuple[float, float, float]:
+    box = next(b for _t, boxes in para.parts for b in boxes if b is not None)
+    return (box[0], box[2], box[1])
+
+
+def _emit(pages: list[_Page], paras: list[_Para], loose: dict[int, list[_Para]]) -> list[RawLine]:
+    out: list[RawLine] = []
+
+    def add(para: _Para, hint: str | None) -> None:
+        text = ""
+        boxes: list[CharBox | None] = []
+        for t, b in para.parts:
+            text += t
+            boxes.extend(b)
+        out.append(RawLine(line_no=len(out) + 1, text=text, page=para.page, char_boxes=tuple(boxes),
+                           hint=hint))
+
+    def seg_para(s: _Seg) -> _Para:
+        return _Para(page=s.page, parts=[(s.text, s.boxes)])
+
+    by_page: dict[int, list[_Para]] = defaultdict(list)
+    for para in paras:
+        by_page[para.page].append(para)
+    for p in pages:
+        furniture = sorted((s for s in p.segs if s.kind == "furniture"), key=lambda s: (s.top, s.x0))
+        for s in furniture:
+            if s.top < p.height / 2:
+                add(seg_para(s), "furniture")
+        for cap in loose.get(p.number, []):
+            add(cap, "caption")
+        for para in by_page.get(p.number, []):
+            add(para, None)
+            for cap in para.captions:
+                add(cap, "caption")
+        for s in furniture:
+            if s.top >= p.height / 2:
+                add(seg_para(s), "furniture")
+    return out

@@ -1,0 +1,107 @@
+"""``workbook.xlsx``: every table as a sheet, plus a データ辞書 sheet made from SCHEMA.
+
+An extra writer for ``write_tables``: it writes into the temporary folder, and the file
+replaces the previous one together with the CSV and Parquet files.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from .tables import SCHEMA, Column
+from .write import safe_cell
+
+FILE_NAME = "workbook.xlsx"
+DICTIONARY_SHEET = "データ辞書"
+DICTIONARY_HEADER = ("表", "列", "日本語名", "型", "説明")
+# Excel refuses longer cell text; the full text is in the CSV and Parquet files.
+MAX_CELL_CHARS = 32_767
+MIN_WIDTH, MAX_WIDTH = 6, 60
+FIXED_TIME = b"2000-01-01T00:00:00Z"  # document dates in docProps/core.xml (see deterministic)
+# Widths are estimated from at most this many rows per sheet: enough to see the shape.
+WIDTH_SAMPLE_ROWS = 500
+
+
+def write_workbook(tables: dict[str, list[dict]], out_dir: Path) -> list[str]:
+    from openpyxl import Workbook  # heavy: only when a workbook is written
+
+    # write_only streams rows; it still writes freeze panes, autofilter and column widths
+    # as long as they are set before the first row is appended.
+    wb = Workbook(write_only=True)
+    for name, cols in SCHEMA.items():
+        rows = tables.get(name, [])
+        values = [[_cell(row.get(c.name), c) for c in cols] for row in rows]
+        _add_sheet(wb, name, [c.ja for c in cols], values)
+    dictionary = [[name, c.name, c.ja, c.type, c.en] for name, cols in SCHEMA.items() for c in cols]
+    _add_sheet(wb, DICTIONARY_SHEET, list(DICTIONARY_HEADER), dictionary)
+    buf = io.BytesIO()
+    wb.save(buf)
+    (Path(out_dir) / FILE_NAME).write_bytes(deterministic(buf.getvalue()))
+    return [FILE_NAME]
+
+
+def deterministic(xlsx: bytes) -> bytes:
+    """The same tables give the same bytes, like the CSV and Parquet files: openpyxl stamps
+    the save time into docProps/core.xml and every zip entry, so both are fixed here."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + FIXED_TIME, body)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), body,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _add_sheet(wb, title: str, header: list[str], values: list[list]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    last = get_column_letter(max(len(header), 1))
+    ws.auto_filter.ref = f"A1:{last}{len(values) + 1}"
+    for k, label in enumerate(header):
+        sample = (str(v[k]) for v in values[:WIDTH_SAMPLE_ROWS] if v[k] is not None)
+        width = max([display_width(label) + 3, *(display_width(s) for s in sample)])  # +3: filter button
+        ws.column_dimensions[get_column_letter(k + 1)].width = min(max(width + 1, MIN_WIDTH), MAX_WIDTH)
+    bold = Font(bold=True)
+    cells = []
+    for label in header:
+        cell = WriteOnlyCell(ws, value=label)
+        cell.font = bold
+        cells.append(cell)
+    ws.append(cells)
+    for row in values:
+        ws.append(row)
+
+
+def _cell(value, col: Column):
+    """A Python value as the workbook cell holds it: text stays text (codes keep zeros)."""
+    if value is None:
+        return None
+    if col.type == "list":
+        value = "; ".join(value)
+    if col.type in ("int", "float", "bool"):
+        return value
+    return _text(str(value))
+
+
+def _text(text: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    # Control characters cannot be stored in the XML; a leading = would make openpyxl write
+    # a formula, so safe_cell runs first and the value is always a string cell.
+    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", text))[:MAX_CELL_CHARS]
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes in a spreadsheet: wide (CJK) characters count two."""
+    text = text[:MAX_WIDTH * 2]
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -1,0 +1,258 @@
+"""workbook.xlsx and report.html, written with the tables through write_tables' extra writers."""
+
+from __future__ import annotations
+
+import csv
+import time
+import zipfile
+from html.parser import HTMLParser
+
+import pytest
+from conftest import FIXTURES
+
+SEED = FIXTURES / "seed.txt"
+
+
+@pytest.fixture(scope="module")
+def seed_tables(rules):
+    from pipeline.run import merge, process_file
+
+    return merge([process_file(str(SEED), rules)])
+
+
+@pytest.fixture(scope="module")
+def out_dir(seed_tables, tmp_path_factory):
+    from pipeline.report import write_report
+    from pipeline.workbook import write_workbook
+    from pipeline.write import write_tables
+
+    out = tmp_path_factory.mktemp("out")
+    write_tables(seed_tables, out, extra_writers=(write_workbook, write_report))
+    return out
+
+
+@pytest.fixture(scope="module")
+def workbook(out_dir):
+    from openpyxl import load_workbook
+
+    return load_workbook(out_dir / "workbook.xlsx")
+
+
+# --------------------------------------------------------------------------- workbook
+
+
+def test_workbook_has_a_sheet_per_table_and_a_dictionary(workbook):
+    from pipeline.tables import SCHEMA
+
+    assert workbook.sheetnames == [*SCHEMA, "データ辞書"]
+    dictionary = list(workbook["データ辞書"].iter_rows(values_only=True))
+    assert dictionary[0] == ("表", "列", "日本語名", "型", "説明")
+    assert dictionary[1:] == [(t, c.name, c.ja, c.type, c.en) for t, cols in SCHEMA.items() for c in cols]
+
+
+def test_workbook_sheets_have_japanese_headers_frozen_filtered_and_sized(workbook, seed_tables):
+    from openpyxl.utils import get_column_letter
+
+    from pipeline.tables import SCHEMA
+
+    for name, cols in SCHEMA.items():
+        ws = workbook[name]
+        assert [c.value for c in ws[1]] == [c.ja for c in cols], name
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref == f"A1:{get_column_letter(len(cols))}{len(seed_tables[name]) + 1}"
+        widths = [ws.column_dimensions[get_column_letter(k + 1)].width for k in range(len(cols))]
+        assert all(6 <= w <= 60 for w in widths), (name, widths)
+
+
+def test_workbook_rows_equal_the_csv_rows(workbook, out_dir):
+    from pipeline.tables import SCHEMA
+
+    for name in SCHEMA:
+        with open(out_dir / f"{name}.csv", encoding="utf-8-sig", newline="") as fh:
+            csv_rows = list(csv.reader(fh))[1:]
+        sheet_rows = list(workbook[name].iter_rows(min_row=2, values_only=True))
+        assert len(sheet_rows) == len(csv_rows), name
+        for got, want in zip(sheet_rows, csv_rows, strict=True):
+            assert [_as_csv(v) for v in got] == want, name
+
+
+def _as_csv(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def test_codes_are_text_cells(workbook):
+    ws = workbook["plans"]
+    header = [c.value for c in ws[1]]
+    col = header.index("団体コード") + 1
+    cells = [ws.cell(row=r, column=col) for r in range(2, ws.max_row + 1)]
+    assert [c.value for c in cells] == ["131121", "131148", "131211", "132098", "132276"]
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_formula_triggers_are_neutralized(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.tables import SCHEMA
+    from pipeline.workbook import write_workbook
+
+    tables = {name: [] for name in SCHEMA}
+    tables["captions"] = [{"caption_id": "=1+1", "text": "@SUM(A1)", "plan_id": "-x", "doc_id": "+y",
+                           "line": 1}]
+    tables["programs"] = [{"program_id": "p", "themes": ["=cmd", "創業"], "program_name": "\tname"}]
+    write_workbook(tables, tmp_path)
+    wb = load_workbook(tmp_path / "workbook.xlsx")
+    cap = [c for c in wb["captions"][2]]
+    assert [c.value for c in cap[:4]] == ["'=1+1", "'-x", "'+y", "'@SUM(A1)"]
+    assert all(c.data_type == "s" for c in cap[:4])
+    header = [c.value for c in wb["programs"][1]]
+    row = {h: c.value for h, c in zip(header, wb["programs"][2], strict=True)}
+    assert row["テーマ"] == "'=cmd; 創業"
+    assert row["事業名"] == "'\tname"
+
+
+# --------------------------------------------------------------------------- report
+
+
+class Marks(HTMLParser):
+    """Text inside each <mark class="program">, with its attributes; and the page's ids and links."""
+
+    def __init__(self):
+        super().__init__()
+        self.marks: dict[str, dict] = {}
+        self.ids: set[str] = set()
+        self.links: set[str] = set()
+        self.tags: set[str] = set()
+        self._open: list[str | None] = []  # program id of each open <mark>, None for others
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.add(tag)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and a.get("href", "").startswith("#"):
+            self.links.add(a["href"][1:])
+        if tag == "mark":
+            pid = a["id"].removeprefix("prog-") if a.get("class") == "program" else None
+            if pid:
+                assert pid not in self.marks, f"two marks for {pid}"
+                self.marks[pid] = {"start": int(a["data-start"]), "end": int(a["data-end"]), "text": ""}
+            self._open.append(pid)
+
+    def handle_endtag(self, tag):
+        if tag == "mark":
+            self._open.pop()
+
+    def handle_data(self, data):
+        for pid in self._open:
+            if pid:
+                self.marks[pid]["text"] += data
+
+
+@pytest.fixture(scope="module")
+def report(out_dir):
+    parser = Marks()
+    parser.feed((out_dir / "report.html").read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+def test_every_program_mark_is_its_source_span_and_its_name(report, seed_tables, rules):
+    from conftest import process
+
+    text = process(SEED, rules).normalized_text
+    programs = seed_tables["programs"]
+    assert set(report.marks) == {p["program_id"] for p in programs}
+    for p in programs:
+        mark = report.marks[p["program_id"]]
+        assert (mark["start"], mark["end"]) == (p["char_start"], p["char_end"])
+        claimed = text[p["char_start"]:p["char_end"]].replace("\n", "")
+        assert mark["text"].replace("\n", "") == claimed == p["program_name"]
+
+
+def test_report_links_programs_to_their_rows_and_back(report, seed_tables):
+    for p in seed_tables["programs"]:
+        pid = p["program_id"]
+        assert f"row-{pid}" in report.ids and f"prog-{pid}" in report.links
+        assert f"prog-{pid}" in report.ids and f"row-{pid}" in report.links
+    assert report.links <= report.ids  # no dangling anchor
+
+
+def test_report_is_static_and_self_contained(out_dir, seed_tables):
+    html = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert "<link" not in html and "<style>" in html
+    for kind in ("k-header", "k-overview", "k-caption", 'class="qualifier"'):
+        assert kind in html
+    # Municipality × theme matrix: every municipality with its code.
+    for p in seed_tables["plans"]:
+        assert f"<td>{p['municipality']}</td><td>{p['municipality_code']}</td>" in html
+
+
+def test_report_shows_diagnostics(rules, tmp_path):
+    from pipeline.report import render
+    from pipeline.run import merge, process_file
+
+    path = tmp_path / "x.txt"
+    path.write_text(SEED.read_text(encoding="utf-8").replace("（羽村市）", "（架空市）").replace(
+        "羽村市地域", "架空市地域"), encoding="utf-8")
+    html = render(merge([process_file(str(path), rules)]))
+    assert "unknown_municipality" in html and "架空市" in html
+
+
+def test_workbook_and_report_are_fast(seed_tables, tmp_path):
+    from pipeline.report import write_report
+    from pipeline.workbook import write_workbook
+
+    t0 = time.perf_counter()
+    write_workbook(seed_tables, tmp_path)
+    write_report(seed_tables, tmp_path)
+    assert time.perf_counter() - t0 < 2.0
+
+
+WRAPPED = """【承認した地域産業活性化計画の概要】
+
+「中野区地域産業活性化計画」（中野区） 【計画期間：令和6年度～令和8年度】
+
+区内産業を活性化させるためには、区内に事業者が集積することが必要である。
+
+(1) 多様な主体との連携を図る取組
+
+区内事業者の販路拡大や経営力強化を行う（経営力強
+化事業、創業支援事業（連携機関
+の拡充））
+"""
+
+
+def test_report_marks_a_name_that_wraps_onto_the_next_line(rules, tmp_path):
+    from pipeline.report import render
+    from pipeline.run import merge, process_file
+
+    path = tmp_path / "wrapped.txt"
+    path.write_text(WRAPPED, encoding="utf-8")
+    tables = merge([process_file(str(path), rules)])
+    parser = Marks()
+    parser.feed(render(tables))
+    names = {p["program_id"]: p["program_name"] for p in tables["programs"]}
+    assert sorted(names.values()) == ["創業支援事業", "経営力強化事業"]
+    assert {pid: m["text"].replace("\n", "") for pid, m in parser.marks.items()} == names
+    assert any("\n" in m["text"] for m in parser.marks.values())  # one mark really crosses a break
+
+
+def test_workbook_and_report_are_byte_identical_across_runs(seed_tables, tmp_path):
+    from pipeline import workbook
+    from pipeline.report import write_report
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b):
+        d.mkdir()
+        workbook.write_workbook(seed_tables, d)
+        write_report(seed_tables, d)
+    assert (a / "report.html").read_bytes() == (b / "report.html").read_bytes()
+    assert (a / "workbook.xlsx").read_bytes() == (b / "workbook.xlsx").read_bytes()
+    assert workbook.FIXED_TIME in zipfile.ZipFile(a / "workbook.xlsx").read("docProps/core.xml")
