@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Diagnostic, LineRole, NormDocument, NormLine
 from .periods import Period, looks_like_period, parse_period
@@ -17,6 +18,13 @@ from .rules import Rules
 
 _LATIN_END = re.compile(r"[A-Za-z0-9]$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9]")
+
+
+@lru_cache(maxsize=64)
+def _paren_left_open(text: str) -> bool:
+    """More ( than ) in the text. Memoized: every later paragraph of a measure asks it of the
+    same last body line, which may be megabytes long (linear time, not lines x length)."""
+    return text.count("(") > text.count(")")
 
 
 # --------------------------------------------------------------------------- joining
@@ -279,18 +287,24 @@ class _Segmenter:
 
     # -- front matter
     def finish_front(self, lines: list[NormLine]) -> None:
+        """Title and preamble. The title patterns are in order of preference: the first
+        pattern that matches any front line wins, so 【報道発表資料】 above
+        【承認した地域産業活性化計画の概要】 does not become the title."""
+        title_line = None
+        for pat in self.rules.title_patterns:
+            for line in lines:
+                m = pat.match(line.text) if len(line.text) <= 80 else None
+                if m:
+                    self.title, title_line = m.group("title").strip(), line
+                    break
+            if title_line is not None:
+                break
         for line in lines:
-            if self.title is None and len(line.text) <= 80:
-                for pat in self.rules.title_patterns:
-                    m = pat.match(line.text)
-                    if m:
-                        self.title = m.group("title").strip()
-                        self.role(line, "title", None)
-                        break
-                if self.title is not None and self.roles.get(line.line_no):
-                    continue
-            self.preamble.append(line)
-            self.role(line, "preamble", None)
+            if line is title_line:
+                self.role(line, "title", None)
+            else:
+                self.preamble.append(line)
+                self.role(line, "preamble", None)
 
     # -- plan header
     def read_header(self, lines: list[NormLine], i: int, header: HeaderMatch) -> tuple[PlanSkel, int]:
@@ -415,7 +429,7 @@ class _Segmenter:
         paragraphs are captions, unless the body is an unfinished list."""
         if measure.body:
             prev_text = measure.body[-1][-1].text
-            continues = prev_text.endswith(tuple(self.rules.separators)) or prev_text.count("(") > prev_text.count(")")
+            continues = prev_text.endswith(tuple(self.rules.separators)) or _paren_left_open(prev_text)
             if not continues and all(self.is_caption_like(ln.text) for ln in para) \
                     and not para[0].text.startswith("("):
                 for ln in para:
