@@ -26,6 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-pages", type=int, default=500, help="fail PDFs with more pages (default 500)")
     run.add_argument("--timeout", type=float, default=120.0,
                      help="seconds one document may take before it is stopped (default 120)")
+    run.add_argument("--cache", default=None, metavar="DIR",
+                     help="cache of per-document results (default: OUT/.cache); unchanged documents "
+                          "are not processed again")
+    run.add_argument("--no-cache", action="store_true", help="process every document, keep no cache")
+    run.add_argument("--tables-only", action="store_true",
+                     help="write only the CSV and Parquet tables, not workbook.xlsx and report.html "
+                          "(those hold every row in memory and take longer than the tables)")
     run.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
     rules = sub.add_parser("rules", help="print the effective rules and their hash")
@@ -76,9 +83,9 @@ def _run(args, parser) -> int:
     from pathlib import Path
 
     from .ingest import Limits
-    from .rules import load_rules
-    from .run import collect_inputs, group_duplicates, merge, process_file, summarize
-    from .write import write_tables
+    from .parallel import Options, run_batch
+    from .report import write_report
+    from .workbook import write_workbook
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
@@ -87,26 +94,12 @@ def _run(args, parser) -> int:
             what = "a broken or looping symbolic link" if Path(p).is_symlink() else "no such file or folder"
             print(f"{p}: {what} (check the path)", file=sys.stderr)
         return 2
-    rules = load_rules(args.rules)
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs must be 1 or more")
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages,
                     timeout_seconds=args.timeout)
-    files = collect_inputs(args.paths)
-    groups = group_duplicates(files)
-    results = []
-    for path, dups in groups:
-        res = process_file(path, rules, limits, dups)
-        if res.error:
-            print(res.error, file=sys.stderr)
-            if args.debug and res.detail:
-                print(res.detail, file=sys.stderr)
-        else:
-            log.info("%s: %s", path, res.rows["documents"][0]["status"])
-        results.append(res)
-    from .report import write_report
-    from .workbook import write_workbook
-
     # The workbook and the report replace the old ones together with the tables, or not at all.
-    write_tables(merge(results), args.out, extra_writers=(write_workbook, write_report))
-    summary = summarize(results)
-    print(summary.line(args.out), file=sys.stderr)
-    return 1 if summary.failed else 0
+    extras = () if args.tables_only else (write_workbook, write_report)
+    return run_batch(Options(paths=tuple(args.paths), out=args.out, rules_dir=args.rules, limits=limits,
+                             jobs=args.jobs, cache_dir=args.cache, use_cache=not args.no_cache,
+                             extra_writers=extras, debug=args.debug))

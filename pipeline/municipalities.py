@@ -111,12 +111,23 @@ def index_for(path: str | Path) -> dict[str, list[Municipality]]:
     return _INDEXES[key]
 
 
+_NAMES: dict[tuple[str, bool], frozenset[str]] = {}
+
+
+def _names(path: str, prefectures: bool) -> frozenset[str]:
+    # Memoized per process: called for every plan, and the set takes ~30 µs a name to build.
+    key = (str(path), prefectures)
+    if key not in _NAMES:
+        index = index_for(path)
+        _NAMES[key] = frozenset(name for name, ms in index.items()
+                                if any((m.type == "都道府県") == prefectures for m in ms))
+    return _NAMES[key]
+
+
 def known_names(rules) -> frozenset[str]:
     """Municipality names (市区町村 and 特別区) that a plan title may start with."""
-    index = index_for(rules.municipalities_path)
-    return frozenset(name for name, ms in index.items() if any(m.type != "都道府県" for m in ms))
+    return _names(rules.municipalities_path, False)
 
 
 def prefecture_names(rules) -> frozenset[str]:
-    index = index_for(rules.municipalities_path)
-    return frozenset(name for name, ms in index.items() if any(m.type == "都道府県" for m in ms))
+    return _names(rules.municipalities_path, True)

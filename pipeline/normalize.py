@@ -70,7 +70,7 @@ def _fast_line(raw: str, table: _CharTable) -> tuple[str, tuple[int, ...], tuple
             return None
     text = raw.translate(table.translation)
     n = len(raw)
-    starts, ends = tuple(range(n)), tuple(range(1, n + 1))
+    starts, ends = _identity_spans(n)
     if " " not in text:
         return text, starts, ends, 0
     keep = _space_keep_mask(list(text), table.japanese)
@@ -78,6 +78,12 @@ def _fast_line(raw: str, table: _CharTable) -> tuple[str, tuple[int, ...], tuple
         return text, starts, ends, 0
     kept = [k for k in range(n) if keep[k]]
     return "".join(text[k] for k in kept), tuple(kept), tuple(k + 1 for k in kept), 0
+
+
+@lru_cache(maxsize=4096)
+def _identity_spans(n: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    # Shared between lines of one length: tuples are immutable, and most lines map 1:1.
+    return tuple(range(n)), tuple(range(1, n + 1))
 
 
 def _slow_line(raw: str, table: _CharTable) -> tuple[str, tuple[int, ...], tuple[int, ...], int]:
@@ -115,10 +121,18 @@ def _map_chars(raw: str, table: _CharTable) -> tuple[list[str], list[int], list[
         chunk = c
         # At most 30 marks per group (Unicode's stream-safe limit, UAX #15): NFKC reorders the
         # marks of a group, which is quadratic in their number on hostile input.
-        while j < n and j - i <= _MAX_MARKS and (raw[j] in _COMPOSING or unicodedata.combining(raw[j])) \
-                and raw[j] not in table.pre:
-            chunk += raw[j]
-            j += 1
+        while j < n and j - i <= _MAX_MARKS:
+            # A dropped character (zero-width space, BOM, NUL) between a letter and its mark
+            # does not split them: the result is what it would be without it (and a second
+            # pass, which no longer sees it, gives the same text).
+            k = j
+            while k < n and _dropped(raw[k], table):
+                k += 1
+            if k == n or not (raw[k] in _COMPOSING or unicodedata.combining(raw[k])) or raw[k] in table.pre:
+                break
+            removed += sum(1 for d in raw[j:k] if table.pre.get(d, d) != "")
+            chunk += raw[k]
+            j = k + 1
         out = chunk if chunk in table.keep else table.nfkc(chunk)
         for o in out:
             o = table.post.get(o, o)
@@ -130,6 +144,12 @@ def _map_chars(raw: str, table: _CharTable) -> tuple[list[str], list[int], list[
                 ends.append(j)
         i = j
     return chars, starts, ends, removed
+
+
+def _dropped(c: str, table: _CharTable) -> bool:
+    """Removed by ``_map_chars``: repaired to nothing, or a control character other than tab."""
+    m = table.pre.get(c, c)
+    return m == "" or (len(m) == 1 and m != "\t" and unicodedata.category(m) == "Cc")
 
 
 def _space_keep_mask(chars: list[str], japanese: re.Pattern[str]) -> list[bool]:
@@ -156,7 +176,9 @@ def _space_keep_mask(chars: list[str], japanese: re.Pattern[str]) -> list[bool]:
         if japanese.match(left) and _LATIN.match(right):
             if not _latin_phrase_continues(text, idx + 1, +1):
                 keep[k] = False
-        elif _LATIN.match(left) and japanese.match(right):
+        elif _LATIN.match(left) and japanese.match(right) and not unicodedata.combining(right):
+            # (A space before a lone voiced mark stays: dropping it would put the mark on the
+            # Latin letter, and normalizing again would then compose them.)
             if not _latin_phrase_continues(text, idx - 1, -1):
                 keep[k] = False
     return keep

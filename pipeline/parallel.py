@@ -15,6 +15,7 @@ limit is a SIGALRM timer.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -24,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import cache
@@ -44,17 +45,19 @@ class Task:
     duplicates: tuple[str, ...]
     doc_id: str | None  # content hash; None when the file cannot be read
     key: str | None  # cache key; None when the result must not be cached
-    cache_file: str | None  # where a cacheable result goes
-    spool_file: str  # where any other result goes
+    cache_file: str | None  # where a cacheable result goes (JSON, kept)
+    spool_file: str  # where a worker hands the rows over (pickle, private to this run)
     size: int = 0
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What comes back from processing one document: small; the rows are in ``stored``."""
+    """What comes back from processing one document: small; the rows are in ``stored``
+    (a cache entry, or with ``spooled`` a spool file of this run)."""
 
     path: str
     stored: str | None
+    spooled: bool = False
     error: str | None = None
     detail: str | None = None
     timings: tuple[float, ...] = ()
@@ -71,28 +74,57 @@ class DocumentTimeout(BaseException):
 # --------------------------------------------------------------------------- one document
 
 
-def run_task(task: Task, rules: Rules, limits: Limits) -> Outcome:
-    """Process one document and store its rows; never raises for bad input."""
+def run_task(task: Task, rules: Rules, limits: Limits, *, spool: bool) -> tuple[Outcome, dict]:
+    """Process one document; store its rows in the cache when they may be reused, else in
+    the spool file when ``spool`` (a worker's way to hand them over). Never raises for bad input."""
     from .run import process_file
 
     res = process_file(task.path, rules, limits, task.duplicates)
+    tables = cache.encode_tables(res.rows)
     keep = task.cache_file is not None and cache.cacheable(res)
-    target = task.cache_file if keep else task.spool_file
-    cache.save_entry(Path(target), task.key or "", task.path, cache.encode_tables(res.rows), res.error)
-    return Outcome(task.path, target, res.error, res.detail, res.timings, cacheable=keep)
+    if keep:
+        cache.save_entry(Path(task.cache_file), task.key or "", task.path, tables, res.error)
+    if spool:
+        # Pickle, not the cache's JSON: several times faster to read back, and this file is
+        # written and read by this run only, in a folder of its own.
+        _save_spool(Path(task.spool_file), tables)
+        return Outcome(task.path, task.spool_file, True, res.error, res.detail, res.timings, cacheable=keep), tables
+    return Outcome(task.path, task.cache_file if keep else None, False, res.error, res.detail, res.timings,
+                   cacheable=keep), tables
 
 
-def failure(task: Task, rules: Rules, reason: str, *, timed_out: bool = False) -> Outcome:
+def _save_spool(file: Path, tables: dict) -> None:
+    import pickle
+
+    tmp = file.with_name(".tmp-" + file.name)
+    tmp.write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, file)  # a killed worker leaves no half-written spool file under the real name
+
+
+def load_spool(file: Path) -> dict | None:
+    import pickle
+
+    try:
+        return pickle.loads(file.read_bytes())
+    except Exception:  # missing or torn: the caller does the document again
+        return None
+
+
+def failure(task: Task, rules: Rules, reason: str, *, spool: bool, timed_out: bool = False
+            ) -> tuple[Outcome, dict]:
     """A failed row for a document that was stopped (time limit, worker died)."""
     from .run import _media_guess
     from .tables import failed_rows
 
-    doc_id = task.doc_id or "unreadable"
+    doc_id = task.doc_id or hashlib.sha256(task.path.encode()).hexdigest()[:16]  # as process_file
     rows = failed_rows(doc_id, task.path, _media_guess(task.path), "failed", reason, rules.hash,
                        duplicate_paths=task.duplicates)
     message = f"{task.path}: {reason}"
-    cache.save_entry(Path(task.spool_file), "", task.path, cache.encode_tables(rows), message)
-    return Outcome(task.path, task.spool_file, message, timed_out=timed_out, cacheable=False)
+    tables = cache.encode_tables(rows)
+    if spool:
+        _save_spool(Path(task.spool_file), tables)
+    return Outcome(task.path, task.spool_file if spool else None, spool, message, timed_out=timed_out,
+                   cacheable=False), tables
 
 
 def _timeout_reason(limits: Limits) -> str:
@@ -102,35 +134,39 @@ def _timeout_reason(limits: Limits) -> str:
 # --------------------------------------------------------------------------- in this process
 
 
-def _alarm_usable(limits: Limits) -> bool:
-    return (limits.timeout_seconds > 0 and hasattr(signal, "setitimer")
-            and threading.current_thread() is threading.main_thread())
-
-
 def _raise_timeout(signum, frame):
     raise DocumentTimeout()
 
 
-def run_serial(tasks: list[Task], rules: Rules, limits: Limits, report) -> None:
-    """One document after another in this process; SIGALRM stops one that overruns."""
-    alarm = _alarm_usable(limits)
-    previous = signal.signal(signal.SIGALRM, _raise_timeout) if alarm else None
-    try:
-        for task in tasks:
+class Serial:
+    """Documents in this process, one at a time; a SIGALRM timer stops one that overruns
+    (main thread on POSIX; elsewhere there is no time limit with one job)."""
+
+    def __init__(self, rules: Rules, limits: Limits, report):
+        self.rules, self.limits, self.report = rules, limits, report
+        self.alarm = (limits.timeout_seconds > 0 and hasattr(signal, "setitimer")
+                      and threading.current_thread() is threading.main_thread())
+        self.previous = signal.signal(signal.SIGALRM, _raise_timeout) if self.alarm else None
+
+    def run(self, task: Task) -> dict:
+        try:
+            if self.alarm:
+                signal.setitimer(signal.ITIMER_REAL, self.limits.timeout_seconds)
             try:
-                if alarm:
-                    signal.setitimer(signal.ITIMER_REAL, limits.timeout_seconds)
-                try:
-                    outcome = run_task(task, rules, limits)
-                finally:
-                    if alarm:
-                        signal.setitimer(signal.ITIMER_REAL, 0)
-            except DocumentTimeout:
-                outcome = failure(task, rules, _timeout_reason(limits), timed_out=True)
-            report(outcome)
-    finally:
-        if alarm:
-            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+                outcome, tables = run_task(task, self.rules, self.limits, spool=False)
+            finally:
+                if self.alarm:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+        except DocumentTimeout:
+            outcome, tables = failure(task, self.rules, _timeout_reason(self.limits), spool=False,
+                                      timed_out=True)
+        self.report(outcome)
+        return tables
+
+    def close(self) -> None:
+        if self.alarm:
+            signal.signal(signal.SIGALRM, self.previous if self.previous is not None else signal.SIG_DFL)
+            self.alarm = False
 
 
 # --------------------------------------------------------------------------- worker processes
@@ -154,9 +190,10 @@ def _worker_main(conn, rules: Rules, limits: Limits) -> None:
         if task is None:
             return
         try:
-            outcome = run_task(task, rules, limits)
+            outcome = run_task(task, rules, limits, spool=True)[0]
         except Exception as exc:  # storing the rows failed (disk full?): the main process reports it
-            outcome = Outcome(task.path, None, f"internal error: {type(exc).__name__}: {exc}", cacheable=False)
+            outcome = Outcome(task.path, None, False, f"internal error: {type(exc).__name__}: {exc}",
+                              cacheable=False)
         conn.send(outcome)
 
 
@@ -191,6 +228,11 @@ class _Worker:
         self.conn.close()
 
 
+@dataclass(frozen=True)
+class _Died:
+    how: str
+
+
 def _context():
     import multiprocessing as mp
 
@@ -198,81 +240,88 @@ def _context():
     return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
 
 
-def _start_worker(ctx, rules: Rules, limits: Limits) -> _Worker:
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_worker_main, args=(child, rules, limits), daemon=True)
-    proc.start()
-    child.close()
-    return _Worker(proc, parent)
+class Pool:
+    """Documents in worker processes, one at a time each, handed out in the order given; a
+    worker past its document's deadline is killed and replaced, and the document reported
+    as timed out. ``pump`` does one round of hand-out, receive and deadline checks, so the
+    caller can write finished documents in between."""
 
+    def __init__(self, tasks: list[Task], rules: Rules, limits: Limits, jobs: int, report):
+        self.rules, self.limits, self.report = rules, limits, report
+        self.ctx = _context()
+        self.pending = deque(tasks)
+        self.failed_starts = 0
+        self.workers: list[_Worker] = []
+        for _ in range(min(jobs, len(tasks))):
+            self.workers.append(self._start())
 
-def run_pool(tasks: list[Task], rules: Rules, limits: Limits, jobs: int, report) -> None:
-    """Documents in ``jobs`` worker processes, one at a time each; a worker past its
-    document's deadline is killed and replaced, and the document reported as timed out."""
-    from multiprocessing.connection import wait
+    def _start(self) -> _Worker:
+        parent, child = self.ctx.Pipe()
+        proc = self.ctx.Process(target=_worker_main, args=(child, self.rules, self.limits), daemon=True)
+        proc.start()
+        child.close()
+        return _Worker(proc, parent)
 
-    ctx = _context()
-    # Largest first, so a big PDF does not start last and hold up the end of the batch.
-    pending = deque(sorted(tasks, key=lambda t: -t.size))
-    workers = [_start_worker(ctx, rules, limits) for _ in range(min(jobs, len(tasks)))]
-    failed_starts = 0
-    try:
-        while pending or any(w.task for w in workers):
-            for w in workers:
-                if w.ready and w.task is None and pending:
-                    w.assign(pending.popleft(), limits)
-            deadlines = [w.deadline for w in workers if w.task is not None and w.deadline is not None]
+    def busy(self) -> bool:
+        return bool(self.pending) or any(w.task is not None for w in self.workers)
+
+    def pump(self, block: bool = True) -> None:
+        from multiprocessing.connection import wait
+
+        for w in self.workers:
+            if w.ready and w.task is None and self.pending:
+                w.assign(self.pending.popleft(), self.limits)
+        wait_for = 0.0
+        if block:
+            deadlines = [w.deadline for w in self.workers if w.task is not None and w.deadline is not None]
             wait_for = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-            by_conn = {w.conn: w for w in workers}
-            for conn in wait(list(by_conn), wait_for):
-                w = by_conn[conn]
-                try:
-                    message = conn.recv()
-                except (EOFError, OSError):
-                    message = _died(w)
-                if message == "ready":
-                    w.ready = True
-                    continue
-                if isinstance(message, _Died):
-                    task = w.task
-                    w.kill()
-                    workers[workers.index(w)] = _start_worker(ctx, rules, limits)
-                    if task is None:
-                        failed_starts += 1
-                        if failed_starts > 3 * len(workers):
-                            raise PipelineError(f"worker processes keep stopping at start ({message.how})")
-                        continue
-                    outcome = failure(task, rules, f"internal error: the worker process stopped ({message.how})")
-                elif message.stored is None:  # the worker could not store the rows
-                    outcome = failure(w.task, rules, message.error)
-                else:
-                    outcome = message
-                w.task = w.deadline = None
-                report(outcome)
-            now = time.monotonic()
-            for i, w in enumerate(workers):
-                if w.task is not None and w.deadline is not None and now >= w.deadline:
-                    task = w.task
-                    w.kill()
-                    workers[i] = _start_worker(ctx, rules, limits)
-                    report(failure(task, rules, _timeout_reason(limits), timed_out=True))
-    finally:
-        for w in workers:
+        by_conn = {w.conn: w for w in self.workers}
+        for conn in wait(list(by_conn), wait_for):
+            self._receive(by_conn[conn])
+        now = time.monotonic()
+        for i, w in enumerate(self.workers):
+            if w.task is not None and w.deadline is not None and now >= w.deadline:
+                task = w.task
+                w.kill()
+                self.workers[i] = self._start()
+                self.report(failure(task, self.rules, _timeout_reason(self.limits), spool=True,
+                                    timed_out=True)[0])
+
+    def _receive(self, w: _Worker) -> None:
+        try:
+            message = w.conn.recv()
+        except (EOFError, OSError):
+            w.proc.join(timeout=5)
+            code = w.proc.exitcode
+            message = _Died(f"signal {-code}" if code is not None and code < 0 else f"exit code {code}")
+        if message == "ready":
+            w.ready = True
+            return
+        task = w.task
+        if isinstance(message, _Died):
+            w.kill()
+            self.workers[self.workers.index(w)] = self._start()
+            if task is None:
+                self.failed_starts += 1
+                if self.failed_starts > 3 * len(self.workers):
+                    raise PipelineError(f"worker processes keep stopping at start ({message.how})")
+                return
+            outcome = failure(task, self.rules, f"internal error: the worker process stopped ({message.how})",
+                              spool=True)[0]
+        elif message.stored is None:  # the worker could not store the rows
+            outcome = failure(task, self.rules, message.error, spool=True)[0]
+        else:
+            outcome = message
+        w.task = w.deadline = None
+        self.report(outcome)
+
+    def close(self) -> None:
+        for w in self.workers:
             if w.task is not None:
                 w.kill()
             else:
                 w.stop()
-
-
-@dataclass(frozen=True)
-class _Died:
-    how: str
-
-
-def _died(w: _Worker) -> _Died:
-    w.proc.join(timeout=5)
-    code = w.proc.exitcode
-    return _Died(f"signal {-code}" if code is not None and code < 0 else f"exit code {code}")
+        self.workers = []
 
 
 # --------------------------------------------------------------------------- progress
@@ -335,6 +384,7 @@ class Options:
     jobs: int | None = None  # None: one per CPU
     cache_dir: str | None = None  # None: <out>/.cache
     use_cache: bool = True
+    extra_writers: tuple = ()  # as write_tables takes them (workbook, report)
     debug: bool = False
 
 
@@ -357,7 +407,8 @@ def run_batch(opts: Options) -> int:
     groups = group_by_content(collect_inputs(list(opts.paths)))
     context = cache.run_context(rules_hash(rules_dir), opts.limits)
     keys = [cache.document_key(h, path, context) if h and opts.use_cache else None for h, path, _ in groups]
-    run_fp = cache.fingerprint(context, [[p, list(d), k] for (_, p, d), k in zip(groups, keys, strict=True)])
+    extras = [f"{w.__module__}.{w.__qualname__}" for w in opts.extra_writers]
+    run_fp = cache.fingerprint(context, [extras] + [[p, list(d), k] for (_, p, d), k in zip(groups, keys, strict=True)])
     if opts.use_cache:
         state = cache.is_up_to_date(cache_dir, out, run_fp)
         if state is not None:
@@ -371,88 +422,18 @@ def run_batch(opts: Options) -> int:
     from .rules import load_rules
 
     rules = load_rules(opts.rules_dir)  # validates; a broken rules folder stops here
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        spool = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-spool-", dir=out))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output folder: {exc.strerror}") from None
-    try:
-        if opts.use_cache:
-            cache.forget_state(cache_dir)
-        return _run(opts, rules, groups, keys, cache_dir, spool, run_fp, started)
-    finally:
-        shutil.rmtree(spool, ignore_errors=True)
-
-
-def _run(opts: Options, rules: Rules, groups, keys, cache_dir: Path, spool: Path, run_fp: str,
-         started: float) -> int:
-    from .write import write_tables_streaming
-
-    outcomes: dict[str, Outcome] = {}
-    tasks: list[Task] = []
-    for n, ((doc_id, path, dups), key) in enumerate(zip(groups, keys, strict=True)):
-        entry = cache.entry_file(cache_dir, key) if key else None
-        header = cache.read_header(entry, key) if entry else None
-        if header is not None:
-            outcomes[path] = Outcome(path, str(entry), cache.error_line(header, path), cached=True)
-            continue
-        tasks.append(Task(path, dups, doc_id, key, str(entry) if entry else None,
-                          str(spool / f"{n}.json"), _size(path)))
-    jobs = max(1, opts.jobs or default_jobs())
-    progress = Progress(len(tasks))
-
-    def report(outcome: Outcome) -> None:
-        outcomes[outcome.path] = outcome
-        if outcome.error:
-            progress.write(outcome.error)
-            if opts.debug and outcome.detail:
-                progress.write(outcome.detail)
-        else:
-            log.debug("%s: done", outcome.path)
-        progress.update()
-
-    for o in outcomes.values():  # cached failures are still failures: say so again
-        if o.error:
-            print(o.error, file=sys.stderr)
-    processing = time.perf_counter()
-    try:
-        if jobs == 1 or len(tasks) <= 1:
-            run_serial(tasks, rules, opts.limits, report)
-        else:
-            run_pool(tasks, rules, opts.limits, jobs, report)
-    finally:
-        progress.close()
-    processed = time.perf_counter() - processing
-
-    writing = time.perf_counter()
-    order = sorted(outcomes)  # as run.merge: by path, so the tables are the same however made
-    counts = _Counts()
-    docs = _documents(order, outcomes, {path: (h, d) for h, path, d in groups}, rules, opts.limits, spool, counts)
-    write_tables_streaming(docs, opts.out)
-    written = time.perf_counter() - writing
-
-    errors = [outcomes[p].error for p in order if outcomes[p].error]
-    summary = counts.summary(errors)
-    code = 1 if summary.failed else 0
     if opts.use_cache:
-        used = {k for k in keys if k}
-        cache.prune(cache_dir, used)
-        complete = all(o.cacheable and not o.timed_out for o in outcomes.values())
-        stamps = cache.output_stamps(Path(opts.out), [f"{n}.{ext}" for n in SCHEMA for ext in ("parquet", "csv")])
-        if complete and stamps is not None:
-            cache.save_state(cache_dir, {"fingerprint": run_fp, "out": str(Path(opts.out).resolve()),
-                                         "outputs": stamps, "summary": summary.line(opts.out),
-                                         "exit": code, "errors": errors})
-    fresh = [o for o in outcomes.values() if not o.cached]
-    stage = [sum(o.timings[k] for o in fresh if len(o.timings) > k) for k in range(len(STAGES))]
-    timed_out = sum(o.timed_out for o in fresh)
-    workers = 1 if jobs == 1 or len(tasks) <= 1 else min(jobs, len(tasks))
-    print(f"{len(outcomes)} documents: {len(outcomes) - len(fresh)} from cache, {len(fresh)} processed "
-          f"({timed_out} timed out) with {workers} worker(s) in {processed:.2f} s; "
-          + ", ".join(f"{name} {s:.2f} s" for name, s in zip(STAGES, stage, strict=True))
-          + f" (summed over documents); write {written:.2f} s; total {time.perf_counter() - started:.2f} s",
-          file=sys.stderr)
-    print(summary.line(opts.out), file=sys.stderr)
+        cache.forget_state(cache_dir)  # an interrupted run must not leave 'up to date' behind
+    batch = _Batch(opts, rules, groups, keys, cache_dir)
+    try:
+        code = batch.run()
+    finally:
+        batch.cleanup()
+    if opts.use_cache and batch.complete():
+        cache.save_state(cache_dir, {"fingerprint": run_fp, "out": str(out.resolve()),
+                                     "outputs": batch.stamps, "summary": batch.summary.line(opts.out),
+                                     "exit": code, "errors": batch.summary.errors})
+    batch.print_summary(time.perf_counter() - started)
     return code
 
 
@@ -461,6 +442,131 @@ def _size(path: str) -> int:
         return os.path.getsize(path)
     except OSError:
         return 0
+
+
+class _Batch:
+    """One run after the up-to-date check: cache look-up, processing, and the write, which
+    takes the documents in path order (as run.merge) while the workers are still going."""
+
+    def __init__(self, opts: Options, rules: Rules, groups, keys, cache_dir: Path):
+        self.opts, self.rules, self.cache_dir = opts, rules, cache_dir
+        self.groups = {path: (h, dups) for h, path, dups in groups}
+        self.keys = keys
+        self.outcomes: dict[str, Outcome] = {}
+        self.tasks: dict[str, Task] = {}
+        self.spool: Path | None = None
+        self.stamps: dict | None = None
+        self.summary = None
+        self.waited = self.written = 0.0
+        jobs = max(1, opts.jobs or default_jobs())
+        out = Path(opts.out)
+        for (h, path, dups), key in zip(groups, keys, strict=True):
+            entry = cache.entry_file(cache_dir, key) if key else None
+            header = cache.read_header(entry, key) if entry else None
+            if header is not None:
+                self.outcomes[path] = Outcome(path, str(entry), False, cache.error_line(header, path), cached=True)
+            else:
+                self.tasks[path] = Task(path, dups, h, key, str(entry) if entry else None, "", _size(path))
+        self.workers = min(jobs, len(self.tasks)) if jobs > 1 and len(self.tasks) > 1 else 1
+        if self.workers > 1:
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                self.spool = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-spool-", dir=out))
+            except OSError as exc:
+                raise OutputError(f"{out}: cannot create the output folder: {exc.strerror}") from None
+            self.tasks = {path: replace(t, spool_file=str(self.spool / f"{n}.json"))
+                          for n, (path, t) in enumerate(self.tasks.items())}
+        self.progress = Progress(len(self.tasks))
+        self.serial: Serial | None = None
+        self.pool: Pool | None = None
+
+    def report(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.path] = outcome
+        if outcome.error:
+            self.progress.write(outcome.error)
+            if self.opts.debug and outcome.detail:
+                self.progress.write(outcome.detail)
+        else:
+            log.debug("%s: done", outcome.path)
+        self.progress.update()
+
+    def run(self) -> int:
+        from .write import write_tables_streaming
+
+        self.serial = Serial(self.rules, self.opts.limits, self.report)
+        if self.workers > 1:
+            self.pool = Pool(sorted(self.tasks.values(), key=lambda t: t.path), self.rules, self.opts.limits,
+                             self.workers, self.report)
+        counts = _Counts()
+        began = time.perf_counter()
+        paths = write_tables_streaming(self._documents(counts), self.opts.out,
+                                       extra_writers=self.opts.extra_writers)
+        self.written = time.perf_counter() - began - self.waited
+        self.progress.close()
+        order = sorted(self.outcomes)
+        self.summary = counts.summary([self.outcomes[p].error for p in order if self.outcomes[p].error])
+        self.stamps = cache.output_stamps(Path(self.opts.out), [p.name for p in paths])
+        if self.opts.use_cache and self.opts.cache_dir is None:
+            # The default cache belongs to this output folder: keep it as big as the input
+            # set. A --cache DIR may be shared by several corpora, so it is never pruned.
+            cache.prune(self.cache_dir, {k for k in self.keys if k})
+        return 1 if self.summary.failed else 0
+
+    def _documents(self, counts: _Counts):
+        """Each document's tables in path order, one at a time: processed here (one job),
+        or waited for from the workers and read back from the file they wrote."""
+        for path in sorted(self.groups):
+            tables = None
+            began = time.perf_counter()
+            if path in self.tasks and self.pool is None:
+                tables = self.serial.run(self.tasks[path])
+            elif self.pool is not None:
+                while path not in self.outcomes:
+                    if not self.pool.busy():
+                        raise PipelineError(f"{path}: no worker reported on this document")
+                    self.pool.pump(block=True)
+                self.pool.pump(block=False)  # hand out more work before writing this one
+            self.waited += time.perf_counter() - began
+            outcome = self.outcomes[path]
+            if outcome.cached and outcome.error:
+                self.progress.write(outcome.error)  # a cached failure is still a failure: say so again
+            if tables is None and outcome.stored:
+                if outcome.spooled:
+                    tables = load_spool(Path(outcome.stored))
+                else:
+                    tables = cache.load_tables(Path(outcome.stored), path, self.groups[path][1])
+            if tables is None:
+                # The entry went bad after it was checked (removed, overwritten): do it again here.
+                h, dups = self.groups[path]
+                tables = self.serial.run(Task(path, dups, h, None, None, ""))
+            counts.add(tables)
+            yield tables
+
+    def complete(self) -> bool:
+        """Whether the next run with the same inputs may say 'up to date': nothing timed out
+        or failed in a way that may go away, and the output files were all stamped."""
+        fresh_ok = all(o.cached or (o.cacheable and not o.timed_out) for o in self.outcomes.values())
+        return self.summary is not None and self.stamps is not None and fresh_ok
+
+    def cleanup(self) -> None:
+        self.progress.close()
+        if self.pool is not None:
+            self.pool.close()
+        if self.serial is not None:
+            self.serial.close()
+        if self.spool is not None:
+            shutil.rmtree(self.spool, ignore_errors=True)
+
+    def print_summary(self, total: float) -> None:
+        fresh = [o for o in self.outcomes.values() if not o.cached]
+        stage = [sum(o.timings[k] for o in fresh if len(o.timings) > k) for k in range(len(STAGES))]
+        timed_out = sum(o.timed_out for o in fresh)
+        print(f"{len(self.outcomes)} documents: {len(self.outcomes) - len(fresh)} from cache, "
+              f"{len(fresh)} processed ({timed_out} timed out) with {self.workers} worker(s); seconds: "
+              + ", ".join(f"{name} {s:.2f}" for name, s in zip(STAGES, stage, strict=True))
+              + f" (summed over documents), write {self.written:.2f}, total {total:.2f}",
+              file=sys.stderr)
+        print(self.summary.line(self.opts.out), file=sys.stderr)
 
 
 @dataclass
@@ -485,25 +591,3 @@ class _Counts:
         t = self.tables
         return Summary(self.documents, self.failed, t.get("plans", 0), t.get("measures", 0),
                        t.get("programs", 0), t.get("diagnostics", 0), errors)
-
-
-def _documents(order: list[str], outcomes: dict[str, Outcome],
-               groups: dict[str, tuple[str | None, tuple[str, ...]]], rules: Rules, limits: Limits,
-               spool: Path, counts: _Counts):
-    """Each document's tables, in path order, read back from its file one at a time."""
-    for n, path in enumerate(order):
-        outcome = outcomes[path]
-        doc_id, dups = groups[path]
-        tables = cache.load_tables(Path(outcome.stored), path, dups) if outcome.stored else None
-        if tables is None:
-            # The file went bad after it was checked (removed, overwritten): do the document
-            # again here, in this process.
-            task = Task(path, dups, doc_id, None, None, str(spool / f"again-{n}.json"))
-            box: list[Outcome] = []
-            run_serial([task], rules, limits, box.append)
-            outcomes[path] = box[0]
-            tables = cache.load_tables(Path(box[0].stored), path, dups)
-            if tables is None:
-                raise OutputError(f"{spool}: cannot read back the rows of {path}")
-        counts.add(tables)
-        yield tables

@@ -100,3 +100,21 @@ def test_a_failed_file_gives_exit_1_and_others_are_kept(tmp_path):
     status = {d["source_path"]: d["status"] for d in read_csv(out / "documents.csv")}
     assert status == {str(folder / "good.txt"): "ok", str(folder / "bad.txt"): "failed"}
     assert len(read_csv(out / "programs.csv")) == 38
+
+
+def test_output_folder_that_is_a_file_exits_2_with_one_line(tmp_path):
+    not_a_folder = tmp_path / "out"
+    not_a_folder.write_text("in the way", encoding="utf-8")
+    res = cli("run", SEED, "--out", not_a_folder)
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and str(not_a_folder) in errors[0], res.stderr
+    assert not_a_folder.read_text(encoding="utf-8") == "in the way"
+
+
+def test_missing_rules_folder_exits_2_with_one_line(tmp_path):
+    res = cli("run", SEED, "--out", tmp_path / "out", "--rules", tmp_path / "no-rules")
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    assert res.stderr.strip().splitlines()[-1].startswith("error:")
