@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-file-mb", type=float, default=50.0, help="skip files larger than this (default 50)")
     run.add_argument("--max-pages", type=int, default=500, help="fail PDFs with more pages (default 500)")
     run.add_argument("--timeout", type=float, default=120.0,
-                     help="seconds one document may take before it is stopped (default 120)")
+                     help="seconds one document may take before it is stopped and reported as failed "
+                          "(default 120; 0: no limit)")
     run.add_argument("--cache", default=None, metavar="DIR",
                      help="cache of per-document results (default: OUT/.cache); unchanged documents "
                           "are not processed again")

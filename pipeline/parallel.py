@@ -1,11 +1,11 @@
 """Run a batch: cache look-up, documents in worker processes with a time limit each, and a
 streaming write of the tables in a fixed order.
 
-Workers write each document's rows to a file (the cache entry, or a spool file when the
-result must not be cached) and send back only a small ``Outcome``; the main process then
-reads the files back one at a time, in path order, into the table writers. So the main
-process never holds more than one document's rows, and the tables do not depend on how
-many workers there were or which documents came from the cache.
+Workers write each document's rows to a spool file (and, when they may be reused, to the
+cache) and send back only a small ``Outcome``; the main process reads the files back one at
+a time, in path order, into the table writers, while the workers go on. So the main process
+holds one document's rows at a time, and the tables do not depend on how many workers there
+were or which documents came from the cache.
 
 Workers are plain ``multiprocessing`` processes with one pipe each, not a
 ``concurrent.futures`` pool: a document that overruns its time limit is stopped by killing
@@ -47,7 +47,6 @@ class Task:
     key: str | None  # cache key; None when the result must not be cached
     cache_file: str | None  # where a cacheable result goes (JSON, kept)
     spool_file: str  # where a worker hands the rows over (pickle, private to this run)
-    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,8 @@ class DocumentTimeout(BaseException):
 
 
 def run_task(task: Task, rules: Rules, limits: Limits, *, spool: bool) -> tuple[Outcome, dict]:
-    """Process one document; store its rows in the cache when they may be reused, else in
-    the spool file when ``spool`` (a worker's way to hand them over). Never raises for bad input."""
+    """Process one document; store its rows in the cache when they may be reused, and in the
+    spool file when ``spool`` (a worker's way to hand them over). Never raises for bad input."""
     from .run import process_file
 
     res = process_file(task.path, rules, limits, task.duplicates)
@@ -340,7 +339,10 @@ class Progress:
         if total > 1 and _isatty(self.stream):
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, file=self.stream, unit="doc", leave=False, dynamic_ncols=True)
+            class Bar(tqdm):
+                monitor_interval = 0  # no monitor thread: worker processes are forked meanwhile
+
+            self.bar = Bar(total=total, file=self.stream, unit="doc", leave=False, dynamic_ncols=True)
 
     def write(self, line: str) -> None:
         if self.bar is not None:
@@ -437,13 +439,6 @@ def run_batch(opts: Options) -> int:
     return code
 
 
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
 class _Batch:
     """One run after the up-to-date check: cache look-up, processing, and the write, which
     takes the documents in path order (as run.merge) while the workers are still going."""
@@ -466,7 +461,7 @@ class _Batch:
             if header is not None:
                 self.outcomes[path] = Outcome(path, str(entry), False, cache.error_line(header, path), cached=True)
             else:
-                self.tasks[path] = Task(path, dups, h, key, str(entry) if entry else None, "", _size(path))
+                self.tasks[path] = Task(path, dups, h, key, str(entry) if entry else None, "")
         self.workers = min(jobs, len(self.tasks)) if jobs > 1 and len(self.tasks) > 1 else 1
         if self.workers > 1:
             try:
@@ -474,7 +469,7 @@ class _Batch:
                 self.spool = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-spool-", dir=out))
             except OSError as exc:
                 raise OutputError(f"{out}: cannot create the output folder: {exc.strerror}") from None
-            self.tasks = {path: replace(t, spool_file=str(self.spool / f"{n}.json"))
+            self.tasks = {path: replace(t, spool_file=str(self.spool / f"{n}.pickle"))
                           for n, (path, t) in enumerate(self.tasks.items())}
         self.progress = Progress(len(self.tasks))
         self.serial: Serial | None = None
