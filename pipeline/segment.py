@@ -333,6 +333,12 @@ class _Segmenter:
                 self.take_period(plan, line.text, line)
                 plan.header_lines.append(line)
                 self.role(line, "period", plan)
+            elif (sub := match_marker(line.text, self.rules)) and (
+                    parse_period(sub.rest, self.rules) or looks_like_period(sub.rest, self.rules)):
+                # "(1) 計画期間 令和3年度〜令和5年度": a numbered header field, not a measure.
+                self.take_period(plan, sub.rest, line)
+                plan.header_lines.append(line)
+                self.role(line, "period", plan)
             else:
                 break
             taken += 1
