@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .model import Caption, Diagnostic, Document, Measure, NormLine, Plan, Program, Provenance
 from .rules import Rules
-from .segment import Joined, MeasureSkel, PlanSkel, Skeleton, join_lines, join_parts
+from .segment import Joined, MeasureSkel, PlanSkel, Skeleton, join_lines, join_parts, join_text
 from .tokens import tokenize
 
 
@@ -70,7 +70,7 @@ def _plan(ps: PlanSkel, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -
         period_raw=period.raw if period else ps.period_text,
         period_start_fy=period.start_fy if period else None,
         period_end_fy=period.end_fy if period else None,
-        overview="\n".join(join_lines(p).text for p in ps.overview),
+        overview=_overview_text(ps, rules),
         line_start=header.line_no,
         line_end=max(ps.last_line, header.line_no),
         measures=measures,
@@ -78,6 +78,21 @@ def _plan(ps: PlanSkel, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -
         page=header.page,
         bbox=_line_bbox(header),
     )
+
+
+def _overview_text(ps: PlanSkel, rules: Rules) -> str:
+    """Overview paragraphs: a paragraph that ends a sentence is followed by a line break;
+    one that does not (a PDF line the layout broke early) runs on like a wrapped line."""
+    out = ""
+    for para in ps.overview:
+        text = join_lines(para).text
+        if not out:
+            out = text
+        elif rules.sentence_end.search(out[-1:]):
+            out += "\n" + text
+        else:
+            out = join_text(out, text)
+    return out
 
 
 def _without_prefecture(name: str | None, rules: Rules) -> str | None:

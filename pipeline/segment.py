@@ -40,6 +40,12 @@ class Joined:
     lines: tuple[NormLine, ...]
 
 
+def join_text(prev: str, nxt: str) -> str:
+    """Two pieces of text joined as wrapped lines are: a space only between Latin letters."""
+    space = " " if prev and nxt and _LATIN_END.search(prev) and _LATIN_START.match(nxt) else ""
+    return prev + space + nxt
+
+
 def join_lines(lines: list[NormLine] | tuple[NormLine, ...]) -> Joined:
     return join_parts([(line, 0) for line in lines])
 
