@@ -345,18 +345,29 @@ def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_e
             continue
         is_last = idx == len(spans) - 1
         if is_last and last_is_list_end:
-            for closer in rules.closers:
-                if text[s:e].endswith(closer) and e - len(closer) > s:
-                    e -= len(closer)
-                    while e > s and text[e - 1].isspace():
-                        e -= 1
-                    break
+            if text[s:e] in rules.closers:
+                continue  # "(A事業、B事業、など)": the closer stands alone
+            e = _strip_closer(text, s, e, rules)
         name_end, qualifier = _split_qualifier(text, s, e, rules)
+        if is_last and last_is_list_end and qualifier is not None:
+            # "B事業等(一部拡充)": the closer stands before the qualifier.
+            name_end = _strip_closer(text, s, name_end, rules)
         name = text[s:name_end].strip()
         if not name:
             continue
         items.append(Item(s, e, name, qualifier, _has_head(name, rules), _noun_final(name, rules)))
     return items
+
+
+def _strip_closer(text: str, s: int, e: int, rules: Rules) -> int:
+    """End of the item without a closing 等/など; an item that is only a closer stays."""
+    for closer in rules.closers:
+        if text[s:e].endswith(closer) and e - len(closer) > s:
+            e -= len(closer)
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            return e
+    return e
 
 
 def _split_qualifier(text: str, s: int, e: int, rules: Rules) -> tuple[int, str | None]:

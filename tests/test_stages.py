@@ -161,3 +161,14 @@ def test_one_tokenizer_per_process():
     from pipeline.tokens import tokenizer
 
     assert tokenizer() is tokenizer()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("図る(A支援事業、B事業等(一部拡充))", [("A支援事業", None), ("B事業", "一部拡充")]),
+    ("図る(A支援事業、その他)", [("A支援事業", None), ("その他", None)]),
+    ("図る(A支援事業、B事業ほか)", [("A支援事業", None), ("B事業", None)]),
+    ("図る(A支援事業、B事業、など)", [("A支援事業", None), ("B事業", None)]),
+    ("図る(A支援事業、B事業(再掲))", [("A支援事業", None), ("B事業", "再掲")]),
+])
+def test_closers(rules, text, expected):
+    assert _programs(text, rules) == expected
