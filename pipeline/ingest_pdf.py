@@ -17,6 +17,7 @@ Stages (thresholds in ``rules/pdf.toml``, read as ``rules.pdf``):
 
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 import re
@@ -58,7 +59,7 @@ class _Config:
         self.word_gap_em = self.num("lines.word_gap_em", 0.25)
         self.duplicate_em = self.num("lines.duplicate_em", 0.3)
         self.paragraph_gap_em = self.num("blocks.paragraph_gap_em", 0.4)
-        self.block_size_ratio = self.num("blocks.size_ratio", 0.85)
+        self.block_size_ratio = self.num("blocks.size_ratio", 0.95)
         self.full_line_em = self.num("blocks.full_line_em", 1.2)
         self.column_align_em = self.num("blocks.column_align_em", 2.0)
         self.no_line_start = frozenset(self.text(
@@ -69,11 +70,17 @@ class _Config:
         self.side_margin_em = self.num("captions.side_margin_em", 0.5)
         self.side_max_chars = int(self.num("captions.side_max_chars", rules.caption_max_chars))
         self.group_gap_em = self.num("captions.group_gap_em", 1.2)
+        self.side_max_size_ratio = self.num("captions.side_max_size_ratio", 1.1)
+        self.side_block_gap_em = self.num("captions.side_block_gap_em", 1.0)
+        self.side_column_gap_em = self.num("captions.side_column_gap_em", 2.0)
+        self.picture_min_pt = self.num("captions.picture_min_pt", 24.0)
+        self.picture_gap_em = self.num("captions.picture_gap_em", 1.0)
         self.join_captions = bool(self.get("captions.join_wrapped", bool, True))
         self.band = self.num("furniture.band", 0.1)
         self.repeat_ratio = self.num("furniture.repeat_ratio", 0.5)
         self.repeat_min_pages = int(self.num("furniture.repeat_min_pages", 2))
         self.position_em = self.num("furniture.position_em", 1.0)
+        self.lone_header_gap_em = self.num("furniture.lone_header_gap_em", 1.0)
         patterns = self.get("furniture.page_number_patterns", list, [
             r"^[-−–—―‐－ー]\s*[0-9]{1,4}\s*[-−–—―‐－ー]$",
             r"^[0-9]{1,4}\s*/\s*[0-9]{1,4}$",
@@ -190,6 +197,9 @@ class _Page:
     unmapped: int
     nchars: int
     sideways: int  # non-space characters of rotated or vertical text (not read)
+    # Pictures: images, and boxes with no text in them (photo frames, placeholders), as
+    # (x0, top, x1, bottom).
+    pictures: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- entry point
@@ -338,7 +348,34 @@ def _read_page(page: Any, cfg: _Config) -> _Page:
                            size, text.isspace()))
     nchars = sum(1 for c in chars if not c.space)
     segs = _segments(page.page_number, chars, cfg) if nchars else []
-    return _Page(page.page_number, float(page.width), float(page.height), segs, unmapped, nchars, sideways)
+    return _Page(page.page_number, float(page.width), float(page.height), segs, unmapped, nchars, sideways,
+                 _pictures(page, chars, cfg) if nchars else [])
+
+
+def _pictures(page: Any, chars: list[_Char], cfg: _Config) -> list[tuple[float, float, float, float]]:
+    """Images and filled or framed boxes at least ``captions.picture_min_pt`` on each side
+    with no character inside (a box around text is a frame or a table cell, not a photo).
+    Only a hint for captions: a page whose graphics cannot be read has none."""
+    try:
+        objects = list(page.images) + list(page.rects)
+    except Exception:  # noqa: BLE001 - graphics are optional; the text was read already
+        return []
+    centres = sorted(((c.top + c.bottom) / 2, (c.x0 + c.x1) / 2) for c in chars if not c.space)
+    ys = [y for y, _ in centres]
+    found: list[tuple[float, float, float, float]] = []
+    for obj in objects:
+        try:
+            box = (float(obj["x0"]), float(obj["top"]), float(obj["x1"]), float(obj["bottom"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        x0, top, x1, bottom = box
+        if x1 - x0 < cfg.picture_min_pt or bottom - top < cfg.picture_min_pt or box in found:
+            continue
+        lo, hi = bisect.bisect_right(ys, top), bisect.bisect_left(ys, bottom)
+        if any(x0 < x < x1 for _, x in centres[lo:hi]):
+            continue
+        found.append(box)
+    return found
 
 
 def _v_overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: float) -> float:
@@ -473,7 +510,7 @@ def _make_seg(page_no: int, chars: list[_Char], cfg: _Config) -> _Seg | None:
 
 
 def _layout(pages: list[_Page], cfg: _Config, rules: Rules, starts_new: Callable[[str], bool]) -> list[RawLine]:
-    _mark_furniture(pages, cfg)
+    _mark_furniture(pages, cfg, rules)
     body_size = _body_size(pages)
     _mark_captions(pages, cfg, body_size, rules, starts_new)
 
@@ -487,7 +524,7 @@ def _layout(pages: list[_Page], cfg: _Config, rules: Rules, starts_new: Callable
     _right_edges([b for bs in blocks_by_page.values() for b in bs], cfg)
 
     paras = _paragraphs(pages, blocks_by_page, cfg, rules, starts_new)
-    loose = _attach_captions(pages, paras, cfg)
+    loose = _attach_captions(pages, paras, cfg, rules)
     return _emit(pages, paras, loose)
 
 
@@ -495,7 +532,8 @@ def _norm_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def _mark_furniture(pages: list[_Page], cfg: _Config) -> None:
+def _mark_furniture(pages: list[_Page], cfg: _Config, rules: Rules) -> None:
+    body_size = _body_size(pages)
     candidates: dict[str, list[_Seg]] = defaultdict(list)
     for p in pages:
         band = cfg.band * p.height
@@ -513,8 +551,42 @@ def _mark_furniture(pages: list[_Page], cfg: _Config) -> None:
             continue
         median_top = statistics.median(s.top for s in segs)
         near = [s for s in segs if abs(s.top - median_top) <= cfg.position_em * s.size]
-        if len({s.page for s in near}) >= need:
-            for s in near:
+        if len({s.page for s in near}) < need:
+            continue
+        # The same measure marker ("(3) (1)、(2)以外の取組") recurs in every plan, so it can start
+        # several pages at the same height: at body size it is text, not a running header.
+        if all(s.size >= cfg.caption_size_ratio * body_size for s in near) and _marker_line(near[0].text, rules):
+            continue
+        for s in near:
+            s.kind = "furniture"
+    _mark_lone_headers(pages, cfg, body_size)
+
+
+def _mark_lone_headers(pages: list[_Page], cfg: _Config, body_size: float) -> None:
+    """A running header that repetition cannot show (a one-page document, a header on the
+    first page only): text smaller than the body in the top band, above everything else on
+    the page with a clear gap, and above where body-size text usually starts on a page (a
+    caption carried to the top of a page is not)."""
+    def body_text(s: _Seg) -> bool:
+        return s.kind != "furniture" and s.size >= cfg.caption_size_ratio * body_size
+
+    starts = [min(s.top for s in p.segs if body_text(s)) for p in pages if any(body_text(s) for s in p.segs)]
+    if not starts:
+        return
+    usual_start = statistics.median(starts)
+    for p in pages:
+        band = cfg.band * p.height
+        small = [s for s in p.segs if s.kind == "body" and s.bottom <= band
+                 and s.size < cfg.caption_size_ratio * body_size]
+        if not small:
+            continue
+        ids = {id(s) for s in small}
+        rest = [s.top for s in p.segs if s.kind != "furniture" and id(s) not in ids]
+        if not rest:
+            continue
+        first = min(rest)
+        for s in small:
+            if first - s.bottom >= cfg.lone_header_gap_em * body_size and s.bottom < usual_start:
                 s.kind = "furniture"
 
 
@@ -553,14 +625,92 @@ def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Ru
         return
     left = _weighted_median([(s.x0, s.nchars) for s in main])
     right = _weighted_median([(s.x1, s.nchars) for s in main])
-    for s in main:
+
+    def side(s: _Seg) -> bool:
         margin = cfg.side_margin_em * s.size
-        if not (s.x1 <= left - margin or s.x0 >= right + margin):
-            continue
+        return s.x1 <= left - margin or s.x0 >= right + margin
+
+    def caption_text(s: _Seg) -> bool:
         text = s.text.strip()
-        if (len(text) <= cfg.side_max_chars and not rules.sentence_end.search(text)
-                and not text.startswith("【") and not starts_new(text)):
+        return (len(text) <= cfg.side_max_chars and not rules.sentence_end.search(text)
+                and not text.startswith("【") and not starts_new(text))
+
+    by_page: dict[int, list[_Seg]] = defaultdict(list)
+    for s in main:
+        by_page[s.page].append(s)
+    place = _SidePlace(side, cfg)
+    for s in main:
+        if not side(s) or s.size > cfg.side_max_size_ratio * body_size:
+            continue
+        if caption_text(s) and place.caption_like(s, by_page[s.page]):
             s.kind = "caption"
+
+    # A short line right below a picture and within its width is its caption, whatever the
+    # size; so are the short lines right below that one.
+    for p in pages:
+        segs = sorted((s for s in by_page[p.number] if s.kind == "body"), key=lambda s: s.top)
+        for x0, _top, x1, bottom in p.pictures:
+            edge = bottom
+            for s in segs:
+                em = s.size
+                if s.top < edge - 0.5 * em or s.kind != "body":
+                    continue
+                if s.top > edge + cfg.picture_gap_em * em:
+                    break
+                if s.x0 >= x0 - em and s.x1 <= x1 + em and caption_text(s):
+                    s.kind = "caption"
+                    edge = s.bottom
+
+
+class _SidePlace:
+    """Is a side-column segment placed like a caption?  It must not be one line of a block
+    whose other lines reach into the main column (a heading that starts at the page margin
+    and wraps), and the side column it is part of must sit beside main-column text: a short
+    heading line above the main column (``（奥多摩町）`` under the plan title) has nothing
+    beside it.  Both answers hold for a whole run of linked lines, so each run is walked once."""
+
+    def __init__(self, side: Callable[[_Seg], bool], cfg: _Config):
+        self.side = side
+        self.cfg = cfg
+        self.narrow: dict[int, bool] = {}  # id -> its block stays inside the side column
+        self.beside: dict[int, bool] = {}  # id -> its side column is beside main-column text
+
+    def caption_like(self, s: _Seg, segs: list[_Seg]) -> bool:
+        if id(s) not in self.narrow:
+            run = _aligned_run(s, segs, self.cfg, self.cfg.side_block_gap_em, lambda b: True)
+            narrow = all(self.side(b) for b in run)
+            self.narrow.update((id(b), narrow) for b in run)
+        if not self.narrow[id(s)]:
+            return False
+        if id(s) not in self.beside:
+            run = _aligned_run(s, segs, self.cfg, self.cfg.side_column_gap_em, self.side)
+            beside = any(not self.side(m) and min(m.bottom, b.bottom) > max(m.top, b.top)
+                         for m in segs for b in run)
+            self.beside.update((id(b), beside) for b in run)
+        return self.beside[id(s)]
+
+
+def _aligned_run(s: _Seg, segs: list[_Seg], cfg: _Config, gap_em: float,
+                 member: Callable[[_Seg], bool]) -> list[_Seg]:
+    """``s`` and the segments linked to it (transitively) by aligned left edges, similar
+    sizes and vertical gaps of at most ``gap_em``; only segments that pass ``member``."""
+    run = [s]
+    seen = {id(s)}
+    todo = [s]
+    while todo:
+        a = todo.pop()
+        for b in segs:
+            if id(b) in seen or not member(b):
+                continue
+            upper, lower = (a, b) if a.top <= b.top else (b, a)
+            em = min(a.size, b.size)
+            if (abs(a.x0 - b.x0) <= cfg.side_margin_em * em
+                    and em / max(a.size, b.size) >= cfg.block_size_ratio
+                    and -0.5 * em <= lower.top - upper.bottom <= gap_em * em):
+                seen.add(id(b))
+                run.append(b)
+                todo.append(b)
+    return run
 
 
 def _body_lines(segs: list[_Seg], cfg: _Config) -> list[_Line]:
@@ -659,29 +809,40 @@ def _right_edges(blocks: list[_Block], cfg: _Config) -> None:
 
     Confirmed by the block itself when two or more of its lines end there; otherwise the
     nearest confirmed edge (of a block in the same column) at or beyond the block's longest
-    line, and failing that the longest line of the column in the document.
+    line, and failing that the longest line of the column in the document.  Evidence from
+    lines of the block's own font size comes first: a heading in a larger font often runs
+    wider than the body column it starts in.
     """
-    confirmed: set[tuple[float, float]] = set()  # (x0, right), rounded: a handful per document
-    longest: dict[float, float] = {}  # rounded x0 -> longest line starting there
+    confirmed: set[tuple[float, float, float]] = set()  # (x0, right, size), rounded: a handful
+    longest: dict[tuple[float, float], float] = {}  # (rounded x0, size) -> longest line there
     pending = []
     for b in blocks:
-        key = round(b.x0, 1)
+        key = (round(b.x0, 1), round(b.size, 1))
         longest[key] = max(longest.get(key, 0.0), b.max_x1)
         tol = cfg.full_line_em * b.size
         reach = sum(1 for ln in b.lines if ln.x1 >= b.max_x1 - tol)
         if reach >= 2:
             b.right = b.max_x1
-            confirmed.add((key, round(b.right, 1)))
+            confirmed.add((key[0], round(b.right, 1), key[1]))
         else:
             pending.append(b)
     for b in pending:
         tol = cfg.full_line_em * b.size
         align = cfg.column_align_em * b.size
-        edges = [r for x0, r in confirmed if abs(x0 - b.x0) <= align and r >= b.max_x1 - tol]
-        if edges:
-            b.right = min(edges)
+
+        def same(size: float, b: _Block = b) -> bool:
+            return min(size, b.size) / max(size, b.size) >= cfg.block_size_ratio
+
+        edges = [(same(size), r) for x0, r, size in confirmed if abs(x0 - b.x0) <= align and r >= b.max_x1 - tol]
+        lines = [(same(size), r) for (x0, size), r in longest.items() if abs(x0 - b.x0) <= align]
+        if any(s for s, _ in edges):
+            b.right = min(r for s, r in edges if s)
+        elif any(s for s, _ in lines):
+            b.right = max([r for s, r in lines if s] + [b.max_x1])
+        elif edges:
+            b.right = min(r for _, r in edges)
         else:
-            b.right = max([r for x0, r in longest.items() if abs(x0 - b.x0) <= align] + [b.max_x1])
+            b.right = max([r for _, r in lines] + [b.max_x1])
 
 
 def _is_full(ln: _Line, block: _Block, nxt: _Line, cfg: _Config) -> bool:
@@ -742,9 +903,10 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
                         # Across a page break: the same column, and nothing else between.
                         join = (prev_line is prev_block.lines[-1]
                                 and abs(ln.x0 - prev_block.x0) <= cfg.column_align_em * ln.size)
-                    join = (join and _is_full(prev_line, prev_block, ln, cfg)
-                            and not _starts_block(ln.text, starts_new)
-                            and not _complete(open_para.text, rules))
+                    join = (join and not _starts_block(ln.text, starts_new)
+                            and not _complete(open_para.text, rules)
+                            and (_is_full(prev_line, prev_block, ln, cfg)
+                                 or _completes_label(open_para.text, ln.text, rules)))
                 if join and open_para is not None:
                     left = open_para.parts[-1][0]
                     if left and _LATIN.match(left[-1]) and _LATIN.match(ln.text[0]):
@@ -760,6 +922,47 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
 def _starts_block(text: str, starts_new: Callable[[str], bool]) -> bool:
     stripped = text.lstrip()
     return stripped.startswith(("【", "[", "〔")) or starts_new(stripped)
+
+
+def _completes_label(text: str, nxt: str, rules: Rules) -> bool:
+    """Does ``nxt`` finish a measure label that ``text`` (after a marker, if any) began?  A
+    label wrapped before the column edge (a manual break, a narrower line) is still one."""
+    from .normalize import normalize_text
+
+    label = normalize_text(text, rules).strip()
+    for form in rules.marker_forms:
+        m = form.pattern.match(label)
+        if m:
+            label = label[m.end():].strip()
+            break
+    if not label or rules.category_for(label) is not None:
+        return False
+    return rules.category_for(label + normalize_text(nxt, rules).strip()) is not None
+
+
+def _marker_line(text: str, rules: Rules) -> bool:
+    """A measure marker starts the line (as pipeline.segment reads one)."""
+    from .normalize import normalize_text
+
+    norm = normalize_text(text, rules).strip()
+    for form in rules.marker_forms:
+        m = form.pattern.match(norm)
+        if m and not rules.marker_not_followed_by.match(norm[m.end():]):
+            if not form.requires_known_label or rules.category_prefix(norm[m.end():].strip()):
+                return True
+    return False
+
+
+def _bare_marker(text: str, rules: Rules) -> bool:
+    """A measure marker alone on its line (its label follows on the next line)."""
+    from .normalize import normalize_text
+
+    norm = normalize_text(text, rules).strip()
+    for form in rules.marker_forms:
+        m = form.pattern.match(norm)
+        if m and not norm[m.end():].strip():
+            return True
+    return False
 
 
 def _complete(text: str, rules: Rules) -> bool:
@@ -816,7 +1019,8 @@ def _caption_paras(block: _Block, cfg: _Config) -> list[_Para]:
     return out
 
 
-def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config) -> dict[int, list[_Para]]:
+def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config,
+                     rules: Rules) -> dict[int, list[_Para]]:
     """Put each caption block after the paragraph it sits beside (the largest vertical overlap;
     else the nearest above on the page; else the last one before the page; else the first on
     the page). Returns the captions of pages with nothing to attach to, by page."""
@@ -868,6 +1072,8 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config) -> di
         else:
             loose[page].extend(_caption_paras(block, cfg))
             continue
+        if target + 1 < len(paras) and _bare_marker(paras[target].text, rules):
+            target += 1  # never between a marker and the label on the next line
         paras[target].captions.extend(_caption_paras(block, cfg))
     for para in paras:
         para.captions.sort(key=lambda c: _first_box(c))

@@ -441,7 +441,10 @@ class _Segmenter:
         paragraphs are captions, unless the body is an unfinished list."""
         if measure.body:
             prev_text = measure.body[-1][-1].text
-            continues = prev_text.endswith(tuple(self.rules.separators)) or _paren_left_open(prev_text)
+            bullets = self.rules.bullets
+            continues = (prev_text.endswith(tuple(self.rules.separators)) or _paren_left_open(prev_text)
+                         # one bulleted item after another: the same list
+                         or bool(bullets.match(prev_text) and bullets.match(para[0].text)))
             if not continues and all(self.is_caption_like(ln.text) for ln in para) \
                     and not para[0].text.startswith("("):
                 for ln in para:
