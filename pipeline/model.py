@@ -147,10 +147,11 @@ class LineRole:
     """Where one non-blank line went: the accounting record."""
 
     line: int
-    role: str  # title, preamble, header, period, overview, caption, marker, measure, furniture, unassigned
+    role: str  # title, preamble, header, period, overview, caption, marker, measure, label, furniture, unassigned
     plan_no: int | None
     text: str
     page: int | None = None
+    raw: str = ""  # the line as read, before normalization
 
 
 @dataclass(frozen=True)

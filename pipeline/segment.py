@@ -201,7 +201,7 @@ class _Segmenter:
     # -- bookkeeping
     def role(self, line: NormLine, role: str, plan: PlanSkel | None) -> None:
         self.roles[line.line_no] = LineRole(line.line_no, role, plan.plan_no if plan else None,
-                                           line.text, line.page)
+                                           line.text, line.page, line.raw)
         if plan is not None:
             plan.last_line = max(plan.last_line, line.line_no)
 

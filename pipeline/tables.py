@@ -129,10 +129,11 @@ SCHEMA: dict[str, list[Column]] = {
     "lines": [
         _c("doc_id", "string", "文書ID", "document"),
         _c("line", "int", "行", "line number (text) or logical line number (PDF)"),
-        _c("role", "string", "役割", "title, preamble, header, period, overview, caption, marker, measure, furniture, unassigned"),
+        _c("role", "string", "役割", "title, preamble, header, period, overview, caption, marker, measure, label (a section label line such as 【概要】), furniture, unassigned"),
         _c("plan_id", "string", "計画ID", "plan the line belongs to"),
         _c("page", "int", "ページ", "PDF page"),
         _c("text", "string", "本文", "the normalized line"),
+        _c("raw_text", "string", "本文(原文)", "the line as read from the source, before normalization"),
         _c("char_offset", "int", "文字位置", "offset of the line in the document's normalized text (all lines, blank ones too, joined with a line break): the coordinates of programs.char_start"),
     ],
     "keywords": [
@@ -220,7 +221,7 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
         out["lines"].append({
             "doc_id": doc_id, "line": r.line, "role": r.role,
             "plan_id": plan_id(doc_id, r.plan_no) if r.plan_no else None, "page": r.page, "text": r.text,
-            "char_offset": offsets.get((r.line, r.text)),
+            "raw_text": r.raw, "char_offset": offsets.get((r.line, r.text)),
         })
     out["documents"].append({
         "doc_id": doc_id, "source_path": source_path, "duplicate_paths": "; ".join(duplicate_paths) or None,
