@@ -165,6 +165,8 @@ class Document:
     roles: tuple[LineRole, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     normalized_text: str = ""
+    # Captions before the first plan (a PDF's cover photo): they belong to no plan.
+    captions: tuple[Caption, ...] = ()
 
     @property
     def status(self) -> str:

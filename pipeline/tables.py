@@ -210,6 +210,11 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
                 "caption_id": f"{pid}-c{k}", "plan_id": pid, "doc_id": doc_id, "text": c.text,
                 "line": c.line, **_bbox(c.page, c.bbox),
             })
+    for k, c in enumerate(doc.captions, start=1):
+        out["captions"].append({
+            "caption_id": f"{doc_id}-c{k}", "plan_id": None, "doc_id": doc_id, "text": c.text,
+            "line": c.line, **_bbox(c.page, c.bbox),
+        })
     for d in doc.diagnostics:
         out["diagnostics"].append({
             "doc_id": doc_id, "source_path": source_path,
