@@ -179,8 +179,13 @@ def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic
                 line_starts = {k for k, p in enumerate(joined.pos) if p is not None and p[1] == 0}
                 items = split_items(joined.text, start, found.end, rules, last_is_list_end=True,
                                     line_starts=line_starts)
-                if found.kind == "bare" and not all(it.noun_final for it in items):
-                    warn("no_program_list", f"measure {ms.marker} has no recognizable program list")
+                # A bare list has no brackets to vouch for it: every item must be a noun
+                # phrase and most must end in a known head noun, or it is prose, not a list.
+                if found.kind == "bare" and not (
+                        items and all(it.noun_final for it in items)
+                        and 2 * sum(it.has_known_head for it in items) >= len(items)):
+                    warn("no_program_list", f"measure {ms.marker} has no recognizable program list: "
+                         f"{joined.text[found.start:found.end][:60]}")
                     list_kind = "missing"
                 elif found.kind == "parenthesized" and _is_gloss(joined.text, found, items, rules):
                     warn("no_program_list",

@@ -172,3 +172,17 @@ def test_one_tokenizer_per_process():
 ])
 def test_closers(rules, text, expected):
     assert _programs(text, rules) == expected
+
+
+def test_prose_without_a_list_is_not_a_bare_list(tmp_path, rules):
+    from conftest import process
+
+    src = tmp_path / "prose.txt"
+    src.write_text("「瑞穂町地域産業活性化計画」（瑞穂町）【計画期間：令和6年度～令和8年度】\n\n"
+                   "町の産業を振興する。\n\n(1) 多様な主体との連携を図る取組\n\n"
+                   "地域の金融機関、商工会、大学による連携体制の強化\n", encoding="utf-8")
+    doc = process(src, rules)
+    (measure,) = doc.plans[0].measures
+    assert measure.programs == () and measure.list_kind == "missing"
+    assert doc.status == "partial"
+    assert any(d.code == "no_program_list" for d in doc.diagnostics)
