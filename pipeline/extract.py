@@ -163,52 +163,24 @@ def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic
     if not joined.text:
         warn("empty_measure", f"measure {ms.marker} has no text")
     else:
-        found = find_list(joined.text, rules)
-        if found.kind == "unclosed":
-            warn("unclosed_parenthesis", "program list parenthesis never closes; no programs taken",
-                 _line_at(joined, found.start))
-            list_kind = "missing"
-        elif found.kind in ("parenthesized", "bare"):
-            if _is_none_list(joined.text[found.start:found.end], rules):
-                list_kind = "none_word"
-            else:
-                start = found.start
-                list_head = rules.list_label.match(joined.text[start:found.end])
-                if list_head and start + list_head.end() < found.end:
-                    start += list_head.end()
-                line_starts = {k for k, p in enumerate(joined.pos) if p is not None and p[1] == 0}
-                items = split_items(joined.text, start, found.end, rules, last_is_list_end=True,
-                                    line_starts=line_starts)
-                # A bare list has no brackets to vouch for it: every item must be a noun
-                # phrase and most must end in a known head noun, or it is prose, not a list.
-                if found.kind == "bare" and not (
-                        items and all(it.noun_final for it in items)
-                        and 2 * sum(it.has_known_head for it in items) >= len(items)):
-                    warn("no_program_list", f"measure {ms.marker} has no recognizable program list: "
-                         f"{joined.text[found.start:found.end][:60]}")
-                    list_kind = "missing"
-                elif found.kind == "parenthesized" and _is_gloss(joined.text, found, items, rules):
-                    warn("no_program_list",
-                         f"measure {ms.marker} ends in a parenthetical that is not a program list: "
-                         f"({joined.text[found.start:found.end]})", _line_at(joined, found.start))
-                    list_kind = "missing"
-                else:
-                    list_kind = found.kind
-                    progs = []
-                    for seq, it in enumerate(items, start=1):
-                        where = _provenance(joined, it.start, it.start + _name_extent(joined.text, it))
-                        progs.append(Program(seq, it.name, it.qualifier, where, it.has_known_head))
-                        if not it.noun_final:
-                            warn("item_not_noun", f"program item does not end in a noun: {it.name}",
-                                 _line_at(joined, it.start))
-                        elif not it.has_known_head:
-                            info("unknown_head", f"program item has no known head noun: {it.name}",
-                                 _line_at(joined, it.start))
-                    programs = tuple(progs)
-                    if found.trailing:
-                        info("text_after_list", f"text after the program list: {found.trailing}")
-        else:
-            warn("no_program_list", f"measure {ms.marker} has no recognizable program list")
+        choice = choose_list(joined, rules)
+        list_kind = choice.kind
+        if choice.problem:
+            code, message = choice.problem
+            warn(code, f"measure {ms.marker}: {message}", _line_at(joined, choice.found.start))
+        progs = []
+        for seq, it in enumerate(choice.items, start=1):
+            where = _provenance(joined, it.start, it.start + _name_extent(joined.text, it))
+            progs.append(Program(seq, it.name, it.qualifier, where, it.has_known_head))
+            if not it.noun_final:
+                warn("item_not_noun", f"program item does not end in a noun: {it.name}",
+                     _line_at(joined, it.start))
+            elif not it.has_known_head:
+                info("unknown_head", f"program item has no known head noun: {it.name}",
+                     _line_at(joined, it.start))
+        programs = tuple(progs)
+        if programs and choice.found.trailing:
+            info("text_after_list", f"text after the program list: {choice.found.trailing}")
     first_body = body_lines[0] if body_lines else marker_line
     return Measure(
         category_no=ms.number,
@@ -223,6 +195,58 @@ def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic
         page=marker_line.page,
         bbox=_line_bbox(first_body),
     )
+
+
+@dataclass(frozen=True)
+class ListChoice:
+    kind: str  # parenthesized | bare | inline | none_word | missing
+    items: tuple[Item, ...]
+    found: FoundList
+    problem: tuple[str, str] | None = None  # (diagnostic code, message) when there is no list
+
+
+def choose_list(joined: Joined, rules: Rules) -> ListChoice:
+    """The program list of a measure's text, in order of trust: a parenthesis that ends the
+    text; a bare list after the last sentence; a list a phrase such as 具体的には introduces."""
+    text = joined.text
+    found = find_list(text, rules)
+    line_starts = frozenset(k for k, p in enumerate(joined.pos) if p is not None and p[1] == 0)
+    if found.kind == "unclosed":
+        return ListChoice("missing", (), found, ("unclosed_parenthesis",
+                          "program list parenthesis never closes; no programs taken"))
+    problem = ("no_program_list", "no recognizable program list")
+    if found.kind in ("parenthesized", "bare"):
+        if _is_none_list(text[found.start:found.end], rules):
+            return ListChoice("none_word", (), found)
+        items = tuple(_list_items(text, found.start, found.end, rules, line_starts))
+        if found.kind == "parenthesized":
+            if not _is_gloss(text, found, list(items), rules):
+                return ListChoice("parenthesized", items, found)
+            problem = ("no_program_list", f"ends in a parenthetical that is not a program list: "
+                       f"({text[found.start:found.end]})")
+        # A bare list has no brackets to vouch for it: every item must be a noun phrase and
+        # most must end in a known head noun, or it is prose, not a list.
+        elif items and all(it.noun_final for it in items) \
+                and 2 * sum(it.has_known_head for it in items) >= len(items):
+            return ListChoice("bare", items, found)
+        else:
+            problem = ("no_program_list", f"no recognizable program list: {text[found.start:found.end][:60]}")
+    for pattern in rules.inline_lists:
+        matches = list(pattern.finditer(text))
+        if matches:
+            m = matches[-1]
+            inline = FoundList("inline", m.start("list"), m.end("list"))
+            items = tuple(_list_items(text, inline.start, inline.end, rules, line_starts))
+            if items and all(it.noun_final for it in items):
+                return ListChoice("inline", items, inline)
+    return ListChoice("missing", (), found, problem)
+
+
+def _list_items(text: str, start: int, end: int, rules: Rules, line_starts: frozenset[int]) -> list[Item]:
+    head = rules.list_label.match(text[start:end])
+    if head and start + head.end() < end:
+        start += head.end()  # "主な事業:", "具体的には、" introduce the list; they are not a name
+    return split_items(text, start, end, rules, last_is_list_end=True, line_starts=line_starts)
 
 
 @dataclass(frozen=True)
@@ -287,8 +311,8 @@ def find_list(text: str, rules: Rules) -> FoundList:
             depth -= 1
     if depth > 0 and last_open >= 0:
         return FoundList("unclosed", last_open, len(text))
-    # A bare list: what follows the last sentence end.
-    last_end = max((text.rfind(c) for c in "。．"), default=-1)
+    # A bare list: what follows the last sentence end (a final 。 does not count).
+    last_end = max((text.rfind(c, 0, end) for c in "。．"), default=-1)
     start = last_end + 1
     tail = text[start:end]
     if not tail.strip():
@@ -310,7 +334,8 @@ def _matching_open(text: str, close_at: int) -> int:
 
 
 def _is_none_list(content: str, rules: Rules) -> bool:
-    return content.strip() in rules.none_words
+    content = content.strip()
+    return content in rules.none_words or bool(rules.none_pattern.match(content))
 
 
 def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_end: bool,

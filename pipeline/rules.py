@@ -82,6 +82,8 @@ class Rules:
     list_label: re.Pattern[str]
     closers: tuple[str, ...]
     none_words: tuple[str, ...]
+    none_pattern: re.Pattern[str]
+    inline_lists: tuple[re.Pattern[str], ...]
     not_list_patterns: tuple[re.Pattern[str], ...]
     name_parentheticals: tuple[re.Pattern[str], ...]
     quoted_tail: re.Pattern[str]
@@ -281,6 +283,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         list_label=p.regex("lists.list_label"),
         closers=tuple(sorted(p.strings("lists.closers"), key=len, reverse=True)),
         none_words=p.strings("lists.none_words"),
+        none_pattern=p.regex("lists.none_pattern"),
+        inline_lists=p.regexes("lists.inline_lists"),
         not_list_patterns=p.regexes("not_lists.patterns"),
         name_parentheticals=p.regexes("items.name_parentheticals"),
         quoted_tail=p.regex("items.quoted_tail"),

@@ -130,12 +130,16 @@ def test_municipality_from_title_uses_the_code_list(rules):
 
 # ----------------------------------------------------------------------------- lists
 def _programs(text, rules):
-    from pipeline.extract import find_list, split_items
+    """The programs chosen from one line of measure text, or the kind of list when none."""
+    from pipeline.extract import choose_list
+    from pipeline.model import NormLine
+    from pipeline.segment import join_lines
 
-    found = find_list(text, rules)
-    if found.kind not in ("parenthesized", "bare"):
-        return found.kind
-    return [(i.name, i.qualifier) for i in split_items(text, found.start, found.end, rules, last_is_list_end=True)]
+    line = NormLine(1, text, text, tuple(range(len(text))), tuple(range(1, len(text) + 1)), 0)
+    choice = choose_list(join_lines([line]), rules)
+    if not choice.items:
+        return choice.found.kind if choice.kind == "missing" else choice.kind
+    return [(i.name, i.qualifier) for i in choice.items]
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -149,7 +153,13 @@ def _programs(text, rules):
     ("連携を図る((仮称)ものづくり連携推進事業)", [("(仮称)ものづくり連携推進事業", None)]),
     ("連携を図る(「ひのでマルシェ」、B事業)", [("「ひのでマルシェ」", None), ("B事業", None)]),
     ("事業承継プラットフォーム、中小企業経営支援補助", [("事業承継プラットフォーム", None), ("中小企業経営支援補助", None)]),
-    ("連携を図る。", "none"),
+    ("連携を図る。", "bare"),
+    ("連携を図る。具体的には、創業支援事業、販路開拓事業等の事業を実施する。", [("創業支援事業", None), ("販路開拓事業", None)]),
+    ("連携を図る(具体的には、創業支援事業、販路開拓事業)", [("創業支援事業", None), ("販路開拓事業", None)]),
+    ("連携を図る(関連する主な事業:創業支援事業)", [("創業支援事業", None)]),
+    ("創業支援事業、販路開拓事業等の事業", [("創業支援事業", None), ("販路開拓事業", None)]),
+    ("創業支援事業、販路開拓事業。", [("創業支援事業", None), ("販路開拓事業", None)]),
+    ("該当事業なし", "none_word"),
     ("専門家(以下「診断士」という。)", "none"),
     ("連携を図る(A事業、B事業", "unclosed"),
 ])
