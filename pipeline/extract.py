@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .model import Caption, Diagnostic, Document, Measure, NormLine, Plan, Program, Provenance
 from .rules import Rules
-from .segment import Joined, MeasureSkel, PlanSkel, Skeleton, join_lines, join_parts, join_text
+from .segment import Joined, MeasureSkel, PlanSkel, Skeleton, join_parts, join_text
 from .tokens import tokenize
 
 
@@ -83,16 +83,24 @@ def _plan(ps: PlanSkel, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -
 
 def _overview_text(ps: PlanSkel, rules: Rules) -> str:
     """Overview paragraphs: a paragraph that ends a sentence is followed by a line break;
-    one that does not (a PDF line the layout broke early) runs on like a wrapped line."""
+    one that does not (a PDF line the layout broke early) runs on like a wrapped line.
+    A bullet point ("・商店街の活性化") starts a line of its own."""
     out = ""
+    prev_bullet = True  # a bullet point at the very start counts as a new line
     for para in ps.overview:
-        text = join_lines(para).text
-        if not out:
-            out = text
-        elif rules.sentence_end.search(out[-1:]):
-            out += "\n" + text
-        else:
-            out = join_text(out, text)
+        for k, line in enumerate(para):
+            text = line.text
+            if not text:
+                continue
+            bullet = bool(rules.bullets.match(text))
+            ends = bool(rules.sentence_end.search(out[-1:]))
+            if not out:
+                out = text
+            elif (bullet and (prev_bullet or ends)) or (k == 0 and ends):
+                out += "\n" + text
+            else:
+                out = join_text(out, text)
+            prev_bullet = bullet
     return out
 
 
@@ -102,28 +110,53 @@ def _without_prefecture(name: str | None, rules: Rules) -> str | None:
         return name
     from .municipalities import known_names, prefecture_names
 
+    known = known_names(rules)
     for pref in prefecture_names(rules):
-        if name.startswith(pref) and name[len(pref):] in known_names(rules):
-            return name[len(pref):]
+        rest = name[len(pref):].strip()
+        if name.startswith(pref) and (rest in known or _canonical_name(rest, rules) in known):
+            name = rest
+            break
+    return _canonical_name(name, rules)
+
+
+_SMALL_KE = str.maketrans({"ケ": "ヶ", "ヵ": "ヶ", "ｹ": "ヶ"})
+
+
+def _canonical_name(name: str, rules: Rules) -> str:
+    """The code list's spelling of a municipality: aliases from the rules, and ケ/ヶ/ヵ folded
+    (青ケ島村 is 青ヶ島村) when only the folded spelling is known."""
+    from .municipalities import known_names
+
+    name = rules.municipality_aliases.get(name, name)
+    known = known_names(rules)
+    if name in known:
+        return name
+    folded = name.translate(_SMALL_KE)
+    for candidate in known:
+        if len(candidate) == len(name) and candidate.translate(_SMALL_KE) == folded:
+            return candidate
     return name
 
 
 def _municipality_from_title(title: str | None, rules: Rules) -> str | None:
     if not title:
         return None
-    from .municipalities import known_names
+    from .municipalities import known_names, prefecture_names
 
     names = known_names(rules)
-    title = _without_prefecture(title, rules) or title
-    best = None
-    for k in range(len(title), 0, -1):
-        if title[:k] in names:
-            best = title[:k]
+
+    def known_prefix(text: str) -> str | None:
+        return next((text[:k] for k in range(len(text), 0, -1) if text[:k] in names), None)
+
+    for pref in prefecture_names(rules):
+        if title.startswith(pref) and known_prefix(title[len(pref):].lstrip()):
+            title = title[len(pref):].lstrip()  # 東京都八王子市…計画: the prefecture has its column
             break
+    best = known_prefix(title)
     if best:
         return best
     m = rules.municipality_fallback.match(title)
-    return m.group("muni") if m else None
+    return _canonical_name(m.group("muni"), rules) if m else None
 
 
 # --------------------------------------------------------------------------- measures
@@ -218,10 +251,12 @@ def choose_list(joined: Joined, rules: Rules) -> ListChoice:
     if found.kind in ("parenthesized", "bare"):
         if _is_none_list(text[found.start:found.end], rules):
             return ListChoice("none_word", (), found)
-        items = tuple(_list_items(text, found.start, found.end, rules, line_starts))
+        items = tuple(_list_items(text, found.start, found.end, rules, line_starts,
+                                  lines_are_items=found.kind == "bare"))
         if found.kind == "parenthesized":
             if not _is_gloss(text, found, list(items), rules):
-                return ListChoice("parenthesized", items, found)
+                return ListChoice("parenthesized", _earlier_lists(text, found, rules, line_starts) + items,
+                                  found)
             problem = ("no_program_list", f"ends in a parenthetical that is not a program list: "
                        f"({text[found.start:found.end]})")
         # A bare list has no brackets to vouch for it: every item must be a noun phrase and
@@ -242,11 +277,36 @@ def choose_list(joined: Joined, rules: Rules) -> ListChoice:
     return ListChoice("missing", (), found, problem)
 
 
-def _list_items(text: str, start: int, end: int, rules: Rules, line_starts: frozenset[int]) -> list[Item]:
+def _earlier_lists(text: str, found: FoundList, rules: Rules, line_starts: frozenset[int]) -> tuple[Item, ...]:
+    """Lists that end earlier sentences of the same measure: "…支援する(A事業)。また、…(B事業)".
+    Without the last list's position to vouch for them, each must name a known head noun."""
+    out: list[Item] = []
+    k = 0
+    while True:
+        k = text.find("。", k, found.start)
+        if k < 0:
+            break
+        close = k - 1
+        while close >= 0 and text[close].isspace():
+            close -= 1
+        if close > 0 and text[close] == ")":
+            open_at = _matching_open(text, close)
+            content = text[open_at + 1:close].strip() if open_at >= 0 else ""
+            if content and not any(p.match(content) for p in rules.not_list_patterns):
+                items = _list_items(text, open_at + 1, close, rules, line_starts)
+                if items and all(it.has_known_head and it.noun_final for it in items):
+                    out.extend(items)
+        k += 1
+    return tuple(out)
+
+
+def _list_items(text: str, start: int, end: int, rules: Rules, line_starts: frozenset[int],
+                lines_are_items: bool = False) -> list[Item]:
     head = rules.list_label.match(text[start:end])
     if head and start + head.end() < end:
         start += head.end()  # "主な事業:", "具体的には、" introduce the list; they are not a name
-    return split_items(text, start, end, rules, last_is_list_end=True, line_starts=line_starts)
+    return split_items(text, start, end, rules, last_is_list_end=True, line_starts=line_starts,
+                       lines_are_items=lines_are_items)
 
 
 @dataclass(frozen=True)
@@ -339,7 +399,8 @@ def _is_none_list(content: str, rules: Rules) -> bool:
 
 
 def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_end: bool,
-                line_starts: set[int] | frozenset[int] = frozenset()) -> list[Item]:
+                line_starts: set[int] | frozenset[int] = frozenset(),
+                lines_are_items: bool = False) -> list[Item]:
     """Split text[start:end] on top-level separators into items with name and qualifier.
     A bullet (・, ○ …) at the start of a line also starts an item."""
     opens = {pair[0]: pair[1] for pair in rules.pairs}
@@ -358,10 +419,14 @@ def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_e
         elif not stack and ch in rules.separators:
             spans.append((k0, k))
             k0 = k + 1
-        elif not stack and k in line_starts and k > k0 and rules.bullets.match(text[k:end]):
+        elif not stack and k in line_starts and k > k0 and (
+                rules.bullets.match(text[k:end])
+                # a bare list with one item a line: a line that ends in a head noun ends an item
+                or (lines_are_items and text[k0:k].rstrip().endswith(rules.head_nouns))):
             spans.append((k0, k))
             k0 = k
     spans.append((k0, end))
+    spans = [part for span in spans for part in _space_separated(text, span, rules)]
     items = []
     for idx, (s, e) in enumerate(spans):
         while s < e and text[s].isspace():
@@ -388,6 +453,24 @@ def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_e
             continue
         items.append(Item(s, e, name, qualifier, _has_head(name, rules), _noun_final(name, rules)))
     return items
+
+
+def _space_separated(text: str, span: tuple[int, int], rules: Rules) -> list[tuple[int, int]]:
+    """"商店街活性化事業 空き店舗活用支援事業": names set apart by spaces (a full-width space
+    in the source) when every part is a whole program name ending in a head noun."""
+    s, e = span
+    chunk = text[s:e]
+    if " " not in chunk.strip():
+        return [span]
+    parts, k = [], s
+    for piece in chunk.split(" "):
+        if piece:
+            parts.append((k, k + len(piece)))
+        k += len(piece) + 1
+    if len(parts) > 1 and all(text[a:b].endswith(rules.head_nouns) and len(text[a:b]) >= 4
+                              and not text[a:b].isascii() for a, b in parts):
+        return parts
+    return [span]
 
 
 def _strip_closer(text: str, s: int, e: int, rules: Rules) -> int:

@@ -58,10 +58,12 @@ class _Config:
         self.column_gap_em = self.num("lines.column_gap_em", 2.0)
         self.word_gap_em = self.num("lines.word_gap_em", 0.25)
         self.duplicate_em = self.num("lines.duplicate_em", 0.3)
+        self.baseline_em = self.num("lines.baseline_em", 0.15)
         self.paragraph_gap_em = self.num("blocks.paragraph_gap_em", 0.4)
         self.block_size_ratio = self.num("blocks.size_ratio", 0.95)
         self.full_line_em = self.num("blocks.full_line_em", 1.2)
         self.column_align_em = self.num("blocks.column_align_em", 2.0)
+        self.wrap_gap_em = self.num("blocks.wrap_gap_em", 2.0)
         self.no_line_start = frozenset(self.text(
             "blocks.no_line_start",
             "、。，．・：；？！）」』】〕］｝〉》”’)]},.:;!?ゝゞ々ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"))
@@ -71,6 +73,7 @@ class _Config:
         self.side_max_chars = int(self.num("captions.side_max_chars", rules.caption_max_chars))
         self.group_gap_em = self.num("captions.group_gap_em", 1.2)
         self.side_max_size_ratio = self.num("captions.side_max_size_ratio", 1.1)
+        self.side_max_width_ratio = self.num("captions.side_max_width_ratio", 0.6)
         self.side_block_gap_em = self.num("captions.side_block_gap_em", 1.0)
         self.side_column_gap_em = self.num("captions.side_column_gap_em", 2.0)
         self.picture_min_pt = self.num("captions.picture_min_pt", 24.0)
@@ -126,6 +129,28 @@ class _Char:
     bottom: float
     size: float
     space: bool
+    base: float = 0.0  # baseline, top-down (only differences between characters are used)
+
+
+class _Rulings:
+    """Vertical ruling lines of a page (frame and table-cell borders, drawn lines): text on
+    both sides of one is never read as one line."""
+
+    def __init__(self, edges: list[tuple[float, float, float]]):
+        self.edges = sorted(edges)  # (x, top, bottom)
+        self.xs = [e[0] for e in self.edges]
+
+    def between(self, left: float, right: float, top: float, bottom: float) -> bool:
+        """A ruling at x in [left - 1, right + 1] that covers the middle of top..bottom."""
+        if not self.edges or right - left > 1e4:
+            return False
+        mid = (top + bottom) / 2
+        lo = bisect.bisect_left(self.xs, min(left, right) - 1.0)
+        hi = bisect.bisect_right(self.xs, max(left, right) + 1.0)
+        return any(e[1] <= mid <= e[2] for e in self.edges[lo:hi])
+
+
+_NO_RULINGS = _Rulings([])
 
 
 @dataclass
@@ -156,6 +181,9 @@ class _Line:
     size: float
     text: str
     boxes: list[CharBox | None]
+    # The left edge of the nearest thing right of the line's end that it may have wrapped
+    # around (a text box, a picture, a caption beside it); None when there is none.
+    wrap_right: float | None = None
 
 
 @dataclass
@@ -200,6 +228,10 @@ class _Page:
     # Pictures: images, and boxes with no text in them (photo frames, placeholders), as
     # (x0, top, x1, bottom).
     pictures: list[tuple[float, float, float, float]] = field(default_factory=list)
+    # Things text may wrap around, as (x0, top, x1, bottom): pictures, drawn boxes and
+    # vertical rules (a text box's frame, a table cell's border).
+    obstacles: list[tuple[float, float, float, float]] = field(default_factory=list)
+    rulings: _Rulings = field(default_factory=lambda: _NO_RULINGS)
 
 
 # ---------------------------------------------------------------- entry point
@@ -344,12 +376,38 @@ def _read_page(page: Any, cfg: _Config) -> _Page:
             sideways += not text.isspace()
             continue
         size = float(c.get("size") or 0) or float(c["bottom"] - c["top"]) or 1.0
+        matrix = c.get("matrix")
+        try:
+            base = -float(matrix[5])
+        except (TypeError, IndexError, ValueError):
+            base = float(c["bottom"])
         chars.append(_Char(text, float(c["x0"]), float(c["top"]), float(c["x1"]), float(c["bottom"]),
-                           size, text.isspace()))
+                           size, text.isspace(), base))
     nchars = sum(1 for c in chars if not c.space)
-    segs = _segments(page.page_number, chars, cfg) if nchars else []
+    if not nchars:
+        return _Page(page.page_number, float(page.width), float(page.height), [], unmapped, nchars, sideways)
+    rulings, boxes = _graphics(page)
+    segs = _segments(page.page_number, chars, cfg, rulings)
     return _Page(page.page_number, float(page.width), float(page.height), segs, unmapped, nchars, sideways,
-                 _pictures(page, chars, cfg) if nchars else [])
+                 _pictures(page, chars, cfg), boxes, rulings)
+
+
+def _graphics(page: Any) -> tuple[_Rulings, list[tuple[float, float, float, float]]]:
+    """Vertical ruling lines, and the boxes of images, rectangles and vertical lines (anything
+    text may wrap around). Only a hint: a page whose graphics cannot be read has none."""
+    edges: list[tuple[float, float, float]] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    try:
+        for e in page.edges:
+            if e.get("orientation") == "v" and float(e["bottom"]) - float(e["top"]) > 2.0:
+                edges.append((float(e["x0"]), float(e["top"]), float(e["bottom"])))
+        for obj in list(page.images) + list(page.rects) + list(page.lines) + list(page.curves):
+            box = (float(obj["x0"]), float(obj["top"]), float(obj["x1"]), float(obj["bottom"]))
+            if box[3] - box[1] > 2.0 and box not in boxes:
+                boxes.append(box)
+    except Exception:  # noqa: BLE001 - graphics are optional; the text was read already
+        return _NO_RULINGS, []
+    return _Rulings(edges), boxes
 
 
 def _pictures(page: Any, chars: list[_Char], cfg: _Config) -> list[tuple[float, float, float, float]]:
@@ -387,7 +445,7 @@ def _v_overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: float) -> 
     return inter / smaller
 
 
-def _segments(page_no: int, chars: list[_Char], cfg: _Config) -> list[_Seg]:
+def _segments(page_no: int, chars: list[_Char], cfg: _Config, rulings: _Rulings = _NO_RULINGS) -> list[_Seg]:
     # 1. Runs in content-stream order: same line, next character just right of the last.
     runs: list[list[_Char]] = []
     run: list[_Char] = []
@@ -397,7 +455,9 @@ def _segments(page_no: int, chars: list[_Char], cfg: _Config) -> list[_Seg]:
             em = min(c.size, last.size)
             gap = c.x0 - last.x1
             if (_v_overlap(c.top, c.bottom, last.top, last.bottom) >= cfg.same_line_overlap
-                    and -0.5 * em <= gap < cfg.column_gap_em * em and _similar(c.size, last.size, cfg, gap)):
+                    and -0.5 * em <= gap < cfg.column_gap_em * em and _similar(c.size, last.size, cfg, gap)
+                    and _one_line(c.base, last.base, em, gap, cfg)
+                    and not (gap > 0 and rulings.between(last.x1, c.x0, c.top, c.bottom))):
                 run.append(c)
                 last = c
                 continue
@@ -408,14 +468,14 @@ def _segments(page_no: int, chars: list[_Char], cfg: _Config) -> list[_Seg]:
         runs.append(run)
 
     # 2. Merge runs of one visual line that are not separated by a column gap (any order).
-    def extent(r: list[_Char]) -> tuple[float, float, float, float, float]:
+    def extent(r: list[_Char]) -> tuple[float, float, float, float, float, float]:
         return (min(c.x0 for c in r), max(c.x1 for c in r), min(c.top for c in r),
-                max(c.bottom for c in r), _mode_size(r))
+                max(c.bottom for c in r), _mode_size(r), statistics.median(c.base for c in r))
 
     items = sorted((extent(r) + (r,) for r in runs), key=lambda it: it[0])
-    groups: list[list[Any]] = []  # [x0, x1, top, bottom, size, chars]
+    groups: list[list[Any]] = []  # [x0, x1, top, bottom, size, chars, baseline]
     index: dict[int, list[list[Any]]] = defaultdict(list)  # by vertical centre, 5pt buckets
-    for x0, x1, top, bottom, size, r in items:
+    for x0, x1, top, bottom, size, base, r in items:
         best = None
         best_gap = None
         centre = int((top + bottom) / 2 // 5)
@@ -427,12 +487,14 @@ def _segments(page_no: int, chars: list[_Char], cfg: _Config) -> list[_Seg]:
                     continue
                 if _v_overlap(top, bottom, g[2], g[3]) < cfg.same_line_overlap:
                     continue
-                if not _similar(size, g[4], cfg, gap):
+                if not _similar(size, g[4], cfg, gap) or not _one_line(base, g[6], em, gap, cfg):
+                    continue
+                if gap > 0 and rulings.between(g[1], x0, max(top, g[2]), min(bottom, g[3])):
                     continue
                 if best_gap is None or gap < best_gap:
                     best, best_gap = g, gap
         if best is None:
-            group = [x0, x1, top, bottom, size, list(r)]
+            group = [x0, x1, top, bottom, size, list(r), base]
             groups.append(group)
             index[centre].append(group)
         else:
@@ -450,6 +512,35 @@ def _segments(page_no: int, chars: list[_Char], cfg: _Config) -> list[_Seg]:
             segs.append(seg)
     segs.sort(key=lambda s: (s.top, s.x0))
     return segs
+
+
+def _word_space(left: str, right: str) -> bool:
+    """May a gap between these two characters be a word space?  One must be a Latin letter or
+    digit, and the other not a full-width or typographic punctuation mark (a justified or
+    gridded line leaves gaps around “ ” （ ）、 that are not spaces)."""
+    if not (_LATIN.match(left) or _LATIN.match(right)):
+        return False
+    other = right if _LATIN.match(left) else left
+    return other.isascii() or not unicodedata.category(other).startswith("P")
+
+
+def _wrap_space(left: str, right: str) -> bool:
+    """Join two wrapped lines with a space?  Between two Latin words (the break took the
+    space), and where a symbol set off by spaces (``A × B``, ``A → B``) starts or ends the
+    break: the space on its other side shows that the one at the break was dropped."""
+    if not left or not right:
+        return False
+    if _LATIN.match(left[-1]) and _LATIN.match(right[0]):
+        return True
+    if len(right) >= 2 and right[1] == " " and unicodedata.category(right[0]) in ("Sm", "So"):
+        return True
+    return len(left) >= 2 and left[-2] == " " and unicodedata.category(left[-1]) in ("Sm", "So")
+
+
+def _one_line(a_base: float, b_base: float, em: float, gap: float, cfg: _Config) -> bool:
+    """Text separated by more than a word gap is on one line only on one baseline: a caption
+    in a text box beside a wrapped line sits at its own height."""
+    return gap <= cfg.word_gap_em * em or abs(a_base - b_base) <= cfg.baseline_em * em
 
 
 def _similar(a: float, b: float, cfg: _Config, gap: float) -> bool:
@@ -490,7 +581,7 @@ def _make_seg(page_no: int, chars: list[_Char], cfg: _Config) -> _Seg | None:
         elif prev_visible is not None and not space_since:
             gap = c.x0 - prev_visible.x1
             if (gap >= cfg.word_gap_em * min(c.size, prev_visible.size)
-                    and (_LATIN.match(prev_visible.text[-1]) or _LATIN.match(c.text[0]))):
+                    and _word_space(prev_visible.text[-1], c.text[0])):
                 text.append(" ")
                 boxes.append(None)
         box = (page_no, c.x0, c.top, c.x1, c.bottom)
@@ -517,7 +608,8 @@ def _layout(pages: list[_Page], cfg: _Config, rules: Rules, starts_new: Callable
     blocks_by_page: dict[int, list[_Block]] = {}
     all_lines: dict[int, list[_Line]] = {}
     for p in pages:
-        all_lines[p.number] = _body_lines([s for s in p.segs if s.kind == "body"], cfg)
+        all_lines[p.number] = _body_lines([s for s in p.segs if s.kind == "body"], cfg, p.rulings)
+        _wrap_edges(all_lines[p.number], p)
     usual_gap = _usual_gap_em(all_lines, cfg)
     for p in pages:
         blocks_by_page[p.number] = _blocks(all_lines[p.number], cfg, usual_gap)
@@ -526,6 +618,19 @@ def _layout(pages: list[_Page], cfg: _Config, rules: Rules, starts_new: Callable
     paras = _paragraphs(pages, blocks_by_page, cfg, rules, starts_new)
     loose = _attach_captions(pages, paras, cfg, rules)
     return _emit(pages, paras, loose)
+
+
+def _wrap_edges(lines: list[_Line], page: _Page) -> None:
+    """Set each line's ``wrap_right``: the nearest left edge, right of where the line ends, of
+    a graphic or caption beside it (text flowing around a floating text box or picture)."""
+    things = list(page.obstacles) + [(s.x0, s.top, s.x1, s.bottom) for s in page.segs if s.kind == "caption"]
+    if not things:
+        return
+    for ln in lines:
+        # (the box's own spacing above and below it counts: up to most of a line)
+        top, bottom = ln.top - 0.8 * ln.size, ln.bottom + 0.8 * ln.size
+        edges = [x0 for x0, t, _x1, b in things if x0 >= ln.x1 - 0.5 * ln.size and t < bottom and b > top]
+        ln.wrap_right = min(edges) if edges else None
 
 
 def _norm_key(text: str) -> str:
@@ -638,7 +743,7 @@ def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Ru
     by_page: dict[int, list[_Seg]] = defaultdict(list)
     for s in main:
         by_page[s.page].append(s)
-    place = _SidePlace(side, cfg)
+    place = _SidePlace(side, cfg, cfg.side_max_width_ratio * (right - left))
     for s in main:
         if not side(s) or s.size > cfg.side_max_size_ratio * body_size:
             continue
@@ -667,18 +772,22 @@ class _SidePlace:
     whose other lines reach into the main column (a heading that starts at the page margin
     and wraps), and the side column it is part of must sit beside main-column text: a short
     heading line above the main column (``（奥多摩町）`` under the plan title) has nothing
-    beside it.  Both answers hold for a whole run of linked lines, so each run is walked once."""
+    beside it.  A block as wide as a text column (more than ``max_width``) is a column of
+    text, not captions (two columns of plans on a landscape page).  Both answers hold for a
+    whole run of linked lines, so each run is walked once."""
 
-    def __init__(self, side: Callable[[_Seg], bool], cfg: _Config):
+    def __init__(self, side: Callable[[_Seg], bool], cfg: _Config, max_width: float):
         self.side = side
         self.cfg = cfg
+        self.max_width = max_width
         self.narrow: dict[int, bool] = {}  # id -> its block stays inside the side column
         self.beside: dict[int, bool] = {}  # id -> its side column is beside main-column text
 
     def caption_like(self, s: _Seg, segs: list[_Seg]) -> bool:
         if id(s) not in self.narrow:
             run = _aligned_run(s, segs, self.cfg, self.cfg.side_block_gap_em, lambda b: True)
-            narrow = all(self.side(b) for b in run)
+            narrow = (all(self.side(b) for b in run)
+                      and max(b.x1 for b in run) - min(b.x0 for b in run) <= self.max_width)
             self.narrow.update((id(b), narrow) for b in run)
         if not self.narrow[id(s)]:
             return False
@@ -713,38 +822,68 @@ def _aligned_run(s: _Seg, segs: list[_Seg], cfg: _Config, gap_em: float,
     return run
 
 
-def _body_lines(segs: list[_Seg], cfg: _Config) -> list[_Line]:
-    """Merge the body segments of one visual line (e.g. a header and a far-right period)."""
+def _body_lines(segs: list[_Seg], cfg: _Config, rulings: _Rulings = _NO_RULINGS) -> list[_Line]:
+    """Merge the body segments of one visual line (e.g. a header and a far-right period), but
+    not across a ruling line, nor across a gutter between text columns: a wide gap that the
+    nearest line below (or above) does not bridge either."""
     lines: list[_Line] = []
+    visual: list[list[_Seg]] = []
     group: list[_Seg] = []
-
-    def flush() -> None:
-        if not group:
-            return
-        group.sort(key=lambda s: s.x0)
-        text = ""
-        boxes: list[CharBox | None] = []
-        prev: _Seg | None = None
-        for s in group:
-            if prev is not None and s.x0 - prev.x1 >= cfg.word_gap_em * min(s.size, prev.size):
-                text += " "
-                boxes.append(None)
-            text += s.text
-            boxes.extend(s.boxes)
-            prev = s
-        lines.append(_Line(page=group[0].page, x0=group[0].x0, x1=max(s.x1 for s in group),
-                           top=min(s.top for s in group), bottom=max(s.bottom for s in group),
-                           size=max(s.size for s in group), text=text, boxes=boxes))
-        group.clear()
-
     for s in sorted(segs, key=lambda s: (s.top, s.x0)):
         if group:
             top, bottom = min(g.top for g in group), max(g.bottom for g in group)
             if _v_overlap(s.top, s.bottom, top, bottom) < cfg.same_line_overlap:
-                flush()
+                visual.append(group)
+                group = []
         group.append(s)
-    flush()
+    if group:
+        visual.append(group)
+
+    def bridged(k: int, left: float, right: float, em: float) -> bool:
+        """Does the nearest line below (else above, within 3 em) run across left..right?"""
+        top, bottom = min(g.top for g in visual[k]), max(g.bottom for g in visual[k])
+        for j in (k + 1, k - 1):
+            if not 0 <= j < len(visual):
+                continue
+            near = visual[j]
+            dist = min(g.top for g in near) - bottom if j > k else top - max(g.bottom for g in near)
+            if dist <= 3 * em:
+                return any(g.x0 <= left + em and g.x1 >= right - em for g in near)
+        return True
+
+    for k, vis in enumerate(visual):
+        vis.sort(key=lambda s: s.x0)
+        group = [vis[0]]
+        for prev, s in zip(vis, vis[1:], strict=False):
+            em = min(s.size, prev.size)
+            gap = s.x0 - prev.x1
+            split = gap > 0 and rulings.between(prev.x1, s.x0, max(s.top, prev.top), min(s.bottom, prev.bottom))
+            if not split and gap >= cfg.column_gap_em * em:
+                split = not bridged(k, prev.x1, s.x0, em)
+            if split:
+                lines.append(_join_segs(group, cfg))
+                group = []
+            group.append(s)
+        lines.append(_join_segs(group, cfg))
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
     return lines
+
+
+def _join_segs(group: list[_Seg], cfg: _Config) -> _Line:
+    """One line from the segments of one visual line, left to right."""
+    text = ""
+    boxes: list[CharBox | None] = []
+    prev: _Seg | None = None
+    for s in group:
+        if prev is not None and s.x0 - prev.x1 >= cfg.word_gap_em * min(s.size, prev.size):
+            text += " "
+            boxes.append(None)
+        text += s.text
+        boxes.extend(s.boxes)
+        prev = s
+    return _Line(page=group[0].page, x0=group[0].x0, x1=max(s.x1 for s in group),
+                 top=min(s.top for s in group), bottom=max(s.bottom for s in group),
+                 size=max(s.size for s in group), text=text, boxes=boxes)
 
 
 def _usual_gap_em(all_lines: dict[int, list[_Line]], cfg: _Config) -> float:
@@ -781,7 +920,56 @@ def _blocks(lines: list[_Line], cfg: _Config, usual_gap: float) -> list[_Block]:
             blocks.append(_Block(page=ln.page, lines=[ln]))
         else:
             best.lines.append(ln)
-    # Reading order: columns (blocks linked by overlapping x-ranges) left to right, each by top.
+    return _reading_order(blocks)
+
+
+def _reading_order(blocks: list[_Block]) -> list[_Block]:
+    """XY-cut, columns first: blocks split by a vertical gutter that no block crosses are read
+    column by column (left to right); otherwise the page is cut into bands where no block
+    crosses horizontally, and consecutive bands are read together while they share a gutter
+    (two columns of plans below a title that runs across both: the title, then the columns).
+    What neither cut separates is read as before: linked columns left to right, each by top."""
+    if len(blocks) <= 1:
+        return list(blocks)
+    cols = _split(blocks, vertical=True)
+    if len(cols) > 1:
+        return [b for col in cols for b in _reading_order(col)]
+    bands = _split(blocks, vertical=False)
+    if len(bands) > 1:
+        groups: list[list[_Block]] = []
+        for band in bands:
+            if groups and len(_split(groups[-1] + band, vertical=True)) > 1:
+                groups[-1] = groups[-1] + band
+            else:
+                groups.append(band)
+        if len(groups) > 1:
+            return [b for g in groups for b in _reading_order(g)]
+    return _columns(blocks)
+
+
+def _split(blocks: list[_Block], vertical: bool) -> list[list[_Block]]:
+    """Blocks in groups separated by a free gap: left to right at x where no block is
+    (vertical), or top to bottom at y where no block is."""
+    def span(b: _Block) -> tuple[float, float]:
+        if vertical:
+            return b.x0, b.max_x1
+        return b.lines[0].top, max(ln.bottom for ln in b.lines)
+
+    groups: list[list[_Block]] = []
+    reach = None
+    for b in sorted(blocks, key=lambda b: span(b)[0]):
+        lo, hi = span(b)
+        if reach is None or lo >= reach:
+            groups.append([b])
+            reach = hi
+        else:
+            groups[-1].append(b)
+            reach = max(reach, hi)
+    return groups
+
+
+def _columns(blocks: list[_Block]) -> list[_Block]:
+    """Columns (blocks linked by overlapping x-ranges) left to right, each by top."""
     parent = list(range(len(blocks)))
 
     def find(i: int) -> int:
@@ -849,6 +1037,10 @@ def _is_full(ln: _Line, block: _Block, nxt: _Line, cfg: _Config) -> bool:
     slack = block.right - ln.x1
     if slack <= cfg.full_line_em * ln.size:
         return True
+    # Text flowing around a text box or picture that stands inside the column ends at its edge.
+    if (ln.wrap_right is not None and ln.wrap_right < block.right
+            and ln.wrap_right - ln.x1 <= cfg.wrap_gap_em * ln.size):
+        return True
     # Would the next line's first word have fitted? (Latin words wrap whole; a character that
     # may not start a line drags the one before it down.)
     first = _first_unit_width(nxt, cfg)
@@ -909,7 +1101,7 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
                                  or _completes_label(open_para.text, ln.text, rules)))
                 if join and open_para is not None:
                     left = open_para.parts[-1][0]
-                    if left and _LATIN.match(left[-1]) and _LATIN.match(ln.text[0]):
+                    if left and _wrap_space(left, ln.text):
                         open_para.parts.append((" ", [None]))
                     open_para.parts.append((ln.text, ln.boxes))
                 else:
@@ -1010,7 +1202,7 @@ def _caption_paras(block: _Block, cfg: _Config) -> list[_Para]:
     for ln in block.lines:
         if out and prev is not None and cfg.join_captions and _is_full(prev, block, ln, cfg):
             left = out[-1].parts[-1][0]
-            if left and _LATIN.match(left[-1]) and _LATIN.match(ln.text[0]):
+            if left and _wrap_space(left, ln.text):
                 out[-1].parts.append((" ", [None]))
             out[-1].parts.append((ln.text, ln.boxes))
         else:
@@ -1049,7 +1241,14 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config,
         b.right = max(r for (x0, size), r in longest.items() if abs(x0 - b.x0) <= align
                       and min(size, b.size) / max(size, b.size) >= cfg.block_size_ratio)
     loose: dict[int, list[_Para]] = defaultdict(list)
-    for block in blocks:
+    leader = _caption_groups(blocks, {p.number: p for p in pages})
+    targets: dict[int, int | None] = {}
+    for k in sorted(range(len(blocks)), key=lambda k: leader[k] != k):  # group leaders first
+        block = blocks[k]
+        if leader[k] != k and targets.get(leader[k]) is not None:
+            target = targets[leader[k]]
+            paras[target].captions.extend(_caption_paras(block, cfg))
+            continue
         page = block.page
         top, bottom = block.lines[0].top, max(ln.bottom for ln in block.lines)
         overlap: Counter[int] = Counter()
@@ -1071,13 +1270,73 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config,
             target = first_on[page]
         else:
             loose[page].extend(_caption_paras(block, cfg))
+            targets[k] = None
             continue
         if target + 1 < len(paras) and _bare_marker(paras[target].text, rules):
             target += 1  # never between a marker and the label on the next line
+        targets[k] = target
         paras[target].captions.extend(_caption_paras(block, cfg))
     for para in paras:
         para.captions.sort(key=lambda c: _first_box(c))
     return loose
+
+
+def _caption_groups(blocks: list[_Block], pages: dict[int, _Page]) -> list[int]:
+    """Caption blocks that belong together: stacked in one column with a picture between them
+    (photo, caption, photo, caption), or inside one drawn box that holds no body text (a text
+    box). Returns, for each block, the index of its group's topmost block (the leader); the
+    group is placed where its leader is."""
+    parent = list(range(len(blocks)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def link(i: int, j: int) -> None:
+        a, b = find(i), find(j)
+        if a == b:
+            return
+        # the leader is the topmost
+        ka = (blocks[a].lines[0].top, blocks[a].x0)
+        kb = (blocks[b].lines[0].top, blocks[b].x0)
+        if kb < ka:
+            a, b = b, a
+        parent[b] = a
+
+    by_page: dict[int, list[int]] = defaultdict(list)
+    for i, b in enumerate(blocks):
+        by_page[b.page].append(i)
+    for page_no, idx in by_page.items():
+        if len(idx) < 2:
+            continue
+        page = pages[page_no]
+        body = [(s.x0, s.top, s.x1, s.bottom) for s in page.segs if s.kind == "body"]
+        ext = {i: (blocks[i].x0, blocks[i].lines[0].top, blocks[i].max_x1,
+                   max(ln.bottom for ln in blocks[i].lines)) for i in idx}
+        # one box with no body text in it
+        for box in page.obstacles:
+            if any(_inside(b, box) for b in body):
+                continue
+            inside = [i for i in idx if _inside(ext[i], box)]
+            for i in inside[1:]:
+                link(inside[0], i)
+        # caption above a picture, caption below it, in one column
+        for x0, top, x1, bottom in page.pictures:
+            above = [i for i in idx if ext[i][0] < x1 and ext[i][2] > x0
+                     and -0.5 * blocks[i].size <= top - ext[i][3] <= 2.0 * blocks[i].size]
+            below = [i for i in idx if ext[i][0] < x1 and ext[i][2] > x0
+                     and -0.5 * blocks[i].size <= ext[i][1] - bottom <= 2.0 * blocks[i].size]
+            for i in above:
+                for j in below:
+                    link(i, j)
+    return [find(i) for i in range(len(blocks))]
+
+
+def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float]) -> bool:
+    return (inner[0] >= outer[0] - 1 and inner[1] >= outer[1] - 1 and inner[2] <= outer[2] + 1
+            and inner[3] <= outer[3] + 1)
 
 
 def _first_box(para: _Para) -> tuple[float, float, float]:

@@ -73,7 +73,7 @@ def _fast_line(raw: str, table: _CharTable) -> tuple[str, tuple[int, ...], tuple
     starts, ends = _identity_spans(n)
     if " " not in text:
         return text, starts, ends, 0
-    keep = _space_keep_mask(list(text), table.japanese)
+    keep = _space_keep_mask(list(text), table.japanese, table.leading_number)
     if all(keep):
         return text, starts, ends, 0
     kept = [k for k in range(n) if keep[k]]
@@ -88,7 +88,7 @@ def _identity_spans(n: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 def _slow_line(raw: str, table: _CharTable) -> tuple[str, tuple[int, ...], tuple[int, ...], int]:
     chars, starts, ends, removed = _map_chars(raw, table)
-    keep = _space_keep_mask(chars, table.japanese)
+    keep = _space_keep_mask(chars, table.japanese, table.leading_number)
     text_chars, s_out, e_out = [], [], []
     for k, ch in enumerate(chars):
         if keep[k]:
@@ -152,9 +152,10 @@ def _dropped(c: str, table: _CharTable) -> bool:
     return m == "" or (len(m) == 1 and m != "\t" and unicodedata.category(m) == "Cc")
 
 
-def _space_keep_mask(chars: list[str], japanese: re.Pattern[str]) -> list[bool]:
+def _space_keep_mask(chars: list[str], japanese: re.Pattern[str], leading_number: bool = False) -> list[bool]:
     """Which characters survive the space rules: strip, collapse runs, and drop a space
-    between Japanese and a lone Latin word (but not inside a Latin phrase)."""
+    between Japanese and a lone Latin word (but not inside a Latin phrase, and, with
+    ``leading_number``, not after a one- or two-digit number that starts the line)."""
     n = len(chars)
     keep = [True] * n
     # Strip and collapse.
@@ -173,6 +174,8 @@ def _space_keep_mask(chars: list[str], japanese: re.Pattern[str]) -> list[bool]:
         if idx == 0 or idx == len(text) - 1:
             continue
         left, right = text[idx - 1], text[idx + 1]
+        if leading_number and idx <= 2 and all(c.isdigit() and c.isascii() for c in text[:idx]):
+            continue  # "1 創業の促進に係る取組": a marker, keep it apart
         if japanese.match(left) and _LATIN.match(right):
             if not _latin_phrase_continues(text, idx + 1, +1):
                 keep[k] = False
@@ -204,6 +207,7 @@ class _CharTable:
         self.post = dict(rules.post_nfkc)
         self.keep = rules.keep_chars
         self.japanese = re.compile(rules.japanese_class)
+        self.leading_number = rules.keep_space_after_leading_number
         # Memo for the fast path: character -> its one-character output, or None when a line
         # holding it must take the per-character loop; ``translation`` has the changed ones.
         self.single: dict[str, str | None] = {}

@@ -31,7 +31,12 @@ def parse_period(text: str, rules: Rules) -> Period | None:
     inner = strip_period_wrapping(text, rules)
     m = rules.period_full.match(inner)
     if not m:
-        return None
+        d = rules.period_duration.match(inner)
+        start = _fiscal_year(d, "", None, rules) if d else None
+        years = _number(d.group("years"), rules) if d else None
+        if start is None or not years:
+            return None
+        return Period(raw=inner, start_fy=start, end_fy=start + years - 1)
     start = _fiscal_year(m, "", None, rules)
     end = _fiscal_year(m, "end_", m.group("era"), rules) if m.group("end") else None
     if start is None:
@@ -55,8 +60,8 @@ def _fiscal_year(m: re.Match[str], prefix: str, inherited_era: str | None, rules
         western = year
     else:
         western = rules.eras[era] + year
-    month_text = m.group(prefix + "month")
-    if month_text and not m.group(prefix + "fy"):
+    month_text = m.groupdict().get(prefix + "month")
+    if month_text and not m.groupdict().get(prefix + "fy"):
         month = _number(month_text, rules)
         if month is not None and month < rules.fiscal_year_start_month:
             western -= 1  # January–March belong to the fiscal year that began the April before

@@ -48,6 +48,7 @@ class Rules:
     post_nfkc: dict[str, str]
     japanese_class: str
     latin_word: str
+    keep_space_after_leading_number: bool
     # format.toml
     title_patterns: tuple[re.Pattern[str], ...]
     header_patterns: tuple[re.Pattern[str], ...]
@@ -56,11 +57,13 @@ class Rules:
     municipality_types: dict[str, str]
     municipality_fallback: re.Pattern[str]
     default_prefecture: str
+    municipality_aliases: dict[str, str]
     period_brackets: re.Pattern[str]
     period_label: re.Pattern[str]
     period_full: re.Pattern[str]
     period_term: re.Pattern[str]
     period_label_only: re.Pattern[str]
+    period_duration: re.Pattern[str]
     fiscal_year_start_month: int
     eras: dict[str, int]
     kanji_digits: dict[str, int]
@@ -69,10 +72,14 @@ class Rules:
     marker_forms: tuple[MarkerForm, ...]
     marker_not_followed_by: re.Pattern[str]
     marker_max_number: int
+    marker_label_shape: re.Pattern[str]
     categories: tuple[Category, ...]
     furniture_patterns: tuple[re.Pattern[str], ...]
+    contact_label: re.Pattern[str]
     label_patterns: tuple[re.Pattern[str], ...]
+    overview_label: re.Pattern[str]
     caption_max_chars: int
+    caption_marker: re.Pattern[str]
     sentence_end: re.Pattern[str]
     # programs.toml
     pairs: tuple[str, ...]
@@ -218,8 +225,9 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         if not isinstance(form, dict) or "pattern" not in form:
             raise RulesError(f"format.toml: key 'markers.forms[{i}]' needs a 'pattern'")
         pat = f.regex(f"markers.forms[{i}].pattern", form["pattern"])
-        if "num" not in pat.groupindex:
-            raise RulesError(f"format.toml: key 'markers.forms[{i}].pattern' needs a group named 'num'")
+        if "num" not in pat.groupindex and not form.get("requires_known_label"):
+            raise RulesError(f"format.toml: key 'markers.forms[{i}].pattern' needs a group named 'num' "
+                             "(or requires_known_label, which takes the number from the label)")
         forms.append(MarkerForm(pat, bool(form.get("requires_known_label", False))))
 
     cats = []
@@ -251,6 +259,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         post_nfkc=dict(n.get("normalize.post_nfkc", dict)),
         japanese_class=japanese_class,
         latin_word=n.regex("normalize.spaces.latin_word").pattern,
+        keep_space_after_leading_number=n.get("normalize.spaces.keep_space_after_leading_number", bool, False),
         title_patterns=f.regexes("title.patterns"),
         header_patterns=header_patterns,
         muni_line=f.regex("header.muni_line"),
@@ -258,11 +267,13 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         municipality_types=dict(f.get("header.municipality_types", dict)),
         municipality_fallback=f.regex("header.municipality_fallback"),
         default_prefecture=f.get("header.default_prefecture", str),
+        municipality_aliases={str(k): str(v) for k, v in f.get("header.municipality_aliases", dict, {}).items()},
         period_brackets=f.regex("period.brackets"),
         period_label=f.regex("period.label"),
         period_full=period_full,
         period_term=f.regex("period.term"),
         period_label_only=f.regex("period.label_only"),
+        period_duration=f.regex("period.duration"),
         fiscal_year_start_month=f.get("period.fiscal_year_start_month", int),
         eras={k: int(v) for k, v in f.get("period.eras", dict).items()},
         kanji_digits={k: int(v) for k, v in kanji.get("digits", {}).items()},
@@ -271,10 +282,14 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         marker_forms=tuple(forms),
         marker_not_followed_by=f.regex("markers.not_followed_by"),
         marker_max_number=f.get("markers.max_number", int),
+        marker_label_shape=f.regex("markers.label_shape"),
         categories=tuple(cats),
         furniture_patterns=f.regexes("furniture.patterns"),
+        contact_label=f.regex("furniture.contact"),
         label_patterns=f.regexes("labels.patterns"),
+        overview_label=f.regex("labels.overview"),
         caption_max_chars=f.get("captions.max_chars", int),
+        caption_marker=f.regex("captions.marker"),
         sentence_end=f.regex("captions.sentence_end"),
         pairs=pairs,
         trailing_after_list=p.regex("lists.trailing_after_list"),

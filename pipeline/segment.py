@@ -115,11 +115,18 @@ def match_marker(text: str, rules: Rules) -> MarkerMatch | None:
         rest = text[m.end():]
         if rules.marker_not_followed_by.match(rest):
             continue
+        rest = rest.strip()
+        if "num" not in form.pattern.groupindex:
+            # No number in the marker ("◆多様な主体との連携を図る取組"): the known label's.
+            known = rules.category_for(rest)
+            if known is None:
+                continue
+            return MarkerMatch(known.number, m.group(0).strip(), rest)
         number = _marker_number(m.group("num"))
         if number is None or not 1 <= number <= rules.marker_max_number:
             continue
-        rest = rest.strip()
-        if form.requires_known_label and not rules.category_prefix(rest):
+        if form.requires_known_label and not (rules.category_prefix(rest)
+                                                or rules.marker_label_shape.match(rest)):
             continue
         return MarkerMatch(number, m.group(0).strip(), rest)
     return None
@@ -165,6 +172,7 @@ class PlanSkel:
     period: Period | None
     period_text: str | None  # as written when it could not be parsed
     overview: list[list[NormLine]] = field(default_factory=list)
+    overview_label_open: bool = False  # a 【概要】 line was just seen
     captions: list[NormLine] = field(default_factory=list)
     measures: list[MeasureSkel] = field(default_factory=list)
     last_line: int = 0
@@ -232,20 +240,24 @@ class _Segmenter:
                 self.measure_paragraph(plan, measure, para)
             para = []
 
+        in_contact = False  # inside a 問合せ先 block: furniture until the paragraph ends
         while i < n:
             line = lines[i]
             text = line.text
             if not text:
+                in_contact = False
                 if not self.one_line_paragraphs:
                     flush()
                 i += 1
                 continue
-            if line.hint == "furniture" or any(p.match(text) for p in self.rules.furniture_patterns):
+            if self.rules.contact_label.match(text):
+                in_contact = True
+            if in_contact or line.hint == "furniture" or any(p.match(text) for p in self.rules.furniture_patterns):
                 self.role(line, "furniture", None)
                 self.diag("info", "page_furniture", f"running header/footer or page number dropped: {text}", line)
                 i += 1
                 continue
-            if line.hint == "caption":
+            if line.hint == "caption" or (plan is not None and self.rules.caption_marker.match(text)):
                 flush()
                 if plan is None:
                     self.preamble_captions.append(line)
@@ -258,18 +270,34 @@ class _Segmenter:
             if plan is not None and any(p.match(text) for p in self.rules.label_patterns):
                 flush()
                 self.role(line, "label", plan)
+                plan.overview_label_open = measure is None and bool(self.rules.overview_label.search(text))
                 i += 1
                 continue
             header = match_header(text, self.rules)
+            joined_title = None
+            if header is None and text.count("「") > text.count("」") and i + 1 < n and lines[i + 1].text:
+                # 「台東区地域産業 / 活性化計画」(台東区)…: a title the line broke inside.
+                header = match_header(text + lines[i + 1].text, self.rules)
+                joined_title = lines[i + 1] if header else None
             if header:
                 flush()
                 if plan is None:
                     self.finish_front(before_plans)
-                plan, i = self.read_header(lines, i, header)
+                plan, i = self.read_header(lines, i, header, joined_title)
                 self.plans.append(plan)
                 measure = None
                 continue
             marker = match_marker(text, self.rules) if plan is not None else None
+            if marker and para and not self.one_line_paragraphs and marker.number != len(plan.measures) + 1 \
+                    and not self.is_sentence(para[-1].text[-1:]) and not para[-1].text.endswith((")", "取組")):
+                # "(3)販路拡大支援の三つを柱として…" continuing a hard-wrapped sentence whose
+                # line broke right before "(3)": text, not the third measure.
+                marker = None
+            if marker and plan.measures and marker.number <= plan.measures[-1].number \
+                    and self.rules.category_prefix(marker.rest) is None \
+                    and not self.rules.marker_label_shape.match(marker.rest):
+                # "(1) 創業支援事業" under measure (3): an enumerated item, not a measure.
+                marker = None
             if marker:
                 flush()
                 measure, i = self.read_marker(lines, i, marker, plan)
@@ -296,34 +324,52 @@ class _Segmenter:
         """Title and preamble. The title patterns are in order of preference: the first
         pattern that matches any front line wins, so 【報道発表資料】 above
         【承認した地域産業活性化計画の概要】 does not become the title."""
-        title_line = None
+        # A title the line broke inside its brackets: "【承認した地域産業活性化" / "計画の概要】".
+        candidates: list[tuple[str, list[NormLine]]] = []
+        for k, line in enumerate(lines):
+            candidates.append((line.text, [line]))
+            if line.text.count("【") > line.text.count("】") and k + 1 < len(lines):
+                candidates.append((line.text + lines[k + 1].text, [line, lines[k + 1]]))
+        title_lines: list[NormLine] = []
         for pat in self.rules.title_patterns:
-            for line in lines:
-                m = pat.match(line.text) if len(line.text) <= 80 else None
+            for text, group in candidates:
+                m = pat.match(text) if len(text) <= 80 else None
                 if m:
-                    self.title, title_line = m.group("title").strip(), line
+                    self.title, title_lines = m.group("title").strip(), group
                     break
-            if title_line is not None:
+            if title_lines:
                 break
         for line in lines:
-            if line is title_line:
+            if any(line is t for t in title_lines):
                 self.role(line, "title", None)
             else:
                 self.preamble.append(line)
                 self.role(line, "preamble", None)
 
     # -- plan header
-    def read_header(self, lines: list[NormLine], i: int, header: HeaderMatch) -> tuple[PlanSkel, int]:
+    def read_header(self, lines: list[NormLine], i: int, header: HeaderMatch,
+                    joined_title: NormLine | None = None) -> tuple[PlanSkel, int]:
         first = lines[i]
         plan = PlanSkel(plan_no=len(self.plans) + 1, header_lines=[first], title=header.title,
                         muni=header.muni, period=None, period_text=None)
         self.role(first, "header", plan)
+        if joined_title is not None:
+            plan.header_lines.append(joined_title)
+            self.role(joined_title, "header", plan)
+            i += 1
+        # A period may continue on the next line: "【計画期間】" / "令和6年度〜令和8年度", or a
+        # hard wrap inside the brackets: "【計画期間:令和7年度〜令和9年" / "度】".
+        pending = ""
         if header.rest:
-            self.take_period(plan, header.rest, first)
+            if self._period_incomplete(header.rest):
+                pending = header.rest
+            else:
+                self.take_period(plan, header.rest, first)
         i += 1
         taken = 0
-        while i < len(lines) and taken < self.rules.header_max_continuation and plan.period is None \
-                and plan.period_text is None:
+        last = first
+        while i < len(lines) and plan.period is None and plan.period_text is None \
+                and taken < self.rules.header_max_continuation + (1 if pending else 0):
             line = lines[i]
             if not line.text:
                 i += 1
@@ -331,27 +377,48 @@ class _Segmenter:
             if line.hint in ("furniture", "caption"):
                 break
             m = self.rules.muni_line.match(line.text)
-            if m and plan.muni is None:
+            sub = match_marker(line.text, self.rules)
+            if pending:
+                if match_marker(line.text, self.rules) or match_header(line.text, self.rules):
+                    break
+                pending += line.text
+                self.role(line, "period", plan)
+                if not self._period_incomplete(pending):
+                    self.take_period(plan, pending, line)
+                    pending = ""
+            elif m and plan.muni is None:
                 plan.muni = next(v for k, v in m.groupdict().items() if k.startswith("muni") and v)
-                plan.header_lines.append(line)
                 self.role(line, "header", plan)
             elif parse_period(line.text, self.rules) or looks_like_period(line.text, self.rules):
-                self.take_period(plan, line.text, line)
-                plan.header_lines.append(line)
                 self.role(line, "period", plan)
-            elif (sub := match_marker(line.text, self.rules)) and (
-                    parse_period(sub.rest, self.rules) or looks_like_period(sub.rest, self.rules)):
+                if self._period_incomplete(line.text):
+                    pending = line.text
+                else:
+                    self.take_period(plan, line.text, line)
+            elif sub and (parse_period(sub.rest, self.rules) or looks_like_period(sub.rest, self.rules)):
                 # "(1) 計画期間 令和3年度〜令和5年度": a numbered header field, not a measure.
-                self.take_period(plan, sub.rest, line)
-                plan.header_lines.append(line)
                 self.role(line, "period", plan)
+                self.take_period(plan, sub.rest, line)
             else:
                 break
+            plan.header_lines.append(line)
+            last = line
             taken += 1
             i += 1
+        if pending:
+            self.take_period(plan, pending, last)
         if plan.period is None and plan.period_text is None:
             self.diag("warning", "missing_period", f"plan header without a plan period: {first.text}", first, plan)
         return plan, i
+
+    def _period_incomplete(self, text: str) -> bool:
+        from .periods import strip_period_wrapping
+
+        if text.count("【") > text.count("】") or text.count("[") > text.count("]"):
+            return True
+        inner = strip_period_wrapping(text, self.rules)
+        return not inner or inner.endswith(("〜", "-", "から")) or (
+            parse_period(text, self.rules) is None and bool(re.search(r"[0-9元一二三四五六七八九十]年$", inner)))
 
     def take_period(self, plan: PlanSkel, text: str, line: NormLine) -> None:
         period = parse_period(text, self.rules)
@@ -372,9 +439,12 @@ class _Segmenter:
         self.role(line, "marker", plan)
         i += 1
         # A label wrapped onto the next line: take that line when together they are a known label.
+        shape = self.rules.marker_label_shape
         if not self.one_line_paragraphs and label and i < len(lines) and lines[i].text \
-                and self.rules.category_for(label) is None \
-                and self.rules.category_for(label + lines[i].text) is not None:
+                and self.rules.category_for(label) is None and not shape.match(label) \
+                and len(lines[i].text) <= self.rules.caption_max_chars \
+                and (self.rules.category_for(label + lines[i].text) is not None
+                     or shape.match(label + lines[i].text)):
             label += lines[i].text
             label_lines.append(lines[i])
             self.role(lines[i], "marker", plan)
@@ -388,6 +458,7 @@ class _Segmenter:
                 nxt = lines[k].text
                 if not match_marker(nxt, self.rules) and not match_header(nxt, self.rules) and (
                         self.rules.category_for(nxt) is not None
+                        or self.rules.marker_label_shape.match(nxt)
                         or (self.is_caption_like(nxt) and not nxt.endswith(")"))):
                     label = nxt
                     label_lines.append(lines[k])
@@ -403,27 +474,46 @@ class _Segmenter:
     def is_sentence(self, text: str) -> bool:
         return bool(self.rules.sentence_end.search(text))
 
-    def is_caption_like(self, text: str) -> bool:
-        """Short, no sentence end, no list separator: a photo or figure caption."""
-        return (len(text) <= self.rules.caption_max_chars and not self.is_sentence(text)
-                and not any(sep in text for sep in self.rules.separators))
+    def is_caption_like(self, text: str, separators_ok: bool = False) -> bool:
+        """Short, no sentence end, not a bullet point, no list separator: a photo or figure
+        caption. Between overview and first marker a separator outside brackets is allowed
+        ("市長と受賞者、審査員による記念撮影"); a parenthesis holding one never is."""
+        if len(text) > self.rules.caption_max_chars or self.is_sentence(text) or self.rules.bullets.match(text):
+            return False
+        if not re.search(r"\w", text) or text[0] in ")]】」』":
+            return False  # a bracket or symbol left over from a wrap is no caption
+        seps = tuple(self.rules.separators)
+        if not separators_ok:
+            return not any(sep in text for sep in seps)
+        inside = re.findall(r"\(([^()]*)\)", text)
+        return not any(sep in part for part in inside for sep in seps)
 
     def intro_paragraph(self, plan: PlanSkel, para: list[NormLine]) -> None:
         """Between header and first marker: overview prose, and short caption lines."""
-        last_sentence = max((k for k, ln in enumerate(para) if self.is_sentence(ln.text)), default=-1)
+        if plan.overview_label_open:
+            # Right after a 【概要】 label: the overview, whatever its shape (bullet points).
+            plan.overview_label_open = False
+            plan.overview.append(para)
+            for ln in para:
+                self.role(ln, "overview", plan)
+            return
+        caption_like = lambda t: self.is_caption_like(t, separators_ok=True)  # noqa: E731
+        # Captions can follow only a line that ends a sentence: a hard-wrapped line that
+        # merely contains 。 continues the paragraph.
+        last_sentence = max((k for k, ln in enumerate(para) if self.is_sentence(ln.text[-1:])), default=-1)
         if last_sentence < 0:
-            if all(self.is_caption_like(ln.text) for ln in para):
+            if all(caption_like(ln.text) for ln in para):
                 for ln in para:
                     plan.captions.append(ln)
                     self.role(ln, "caption", plan)
                 return
             last_sentence = len(para) - 1
         body, tail = para[: last_sentence + 1], para[last_sentence + 1:]
-        if not all(self.is_caption_like(ln.text) for ln in tail):
+        if not all(caption_like(ln.text) for ln in tail):
             body, tail = para, []
         # Caption lines before the prose (a caption directly above the overview).
         lead = []
-        while body and len(body) > 1 and self.is_caption_like(body[0].text) and not self.is_sentence(body[0].text) \
+        while body and len(body) > 1 and caption_like(body[0].text) \
                 and len(body[0].text) < len(body[1].text) // 2:
             lead.append(body.pop(0))
         for ln in lead:
@@ -439,6 +529,19 @@ class _Segmenter:
     def measure_paragraph(self, plan: PlanSkel, measure: MeasureSkel, para: list[NormLine]) -> None:
         """After a marker: the first paragraph is the body; later short, unpunctuated
         paragraphs are captions, unless the body is an unfinished list."""
+        # "商店街活性化事業" / "区内の皮革製品工房の様子": a caption line with no blank line
+        # before it, after a line that ends a complete item (a head noun, no separator).
+        heads = self.rules.head_nouns
+        for k in range(1, len(para)):
+            prev = para[k - 1].text
+            if prev.endswith(heads) and not prev.endswith(tuple(self.rules.separators)) \
+                    and not self.is_sentence(prev) \
+                    and all(self.is_caption_like(ln.text) and not ln.text.endswith(heads) for ln in para[k:]):
+                self.measure_paragraph(plan, measure, para[:k])
+                for ln in para[k:]:
+                    plan.captions.append(ln)
+                    self.role(ln, "caption", plan)
+                return
         if measure.body:
             prev_text = measure.body[-1][-1].text
             bullets = self.rules.bullets
@@ -465,7 +568,4 @@ class _Segmenter:
             self.role(ln, "measure", plan)
 
     def _caption_not_list(self, para: list[NormLine]) -> bool:
-        text = "".join(ln.text for ln in para)
-        return (all(self.is_caption_like(ln.text) for ln in para)
-                and not any(sep in text for sep in self.rules.separators)
-                and not any(text.endswith(h) for h in self.rules.head_nouns))
+        return all(self.is_caption_like(ln.text) for ln in para)
