@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import Caption, Diagnostic, Document, Measure, NormLine, Plan, Program, Provenance
+from .municipalities import municipality_from_title, without_prefecture
 from .rules import Rules
 from .segment import Joined, MeasureSkel, PlanSkel, Skeleton, join_parts, join_text
 from .tokens import tokenize
@@ -59,7 +60,7 @@ def _plan(ps: PlanSkel, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -
         first = ps.header_lines[0]
         diags.append(Diagnostic("warning", "no_overview", "plan has no overview paragraph", first.line_no,
                                 ps.plan_no, first.page))
-    muni = _without_prefecture(ps.muni, rules) or _municipality_from_title(ps.title, rules)
+    muni = without_prefecture(ps.muni, rules) or municipality_from_title(ps.title, rules)
     captions = tuple(Caption(ln.text, ln.line_no, ln.page, _line_bbox(ln))
                      for ln in sorted(ps.captions, key=lambda ln: ln.line_no))
     period = ps.period
@@ -102,61 +103,6 @@ def _overview_text(ps: PlanSkel, rules: Rules) -> str:
                 out = join_text(out, text)
             prev_bullet = bullet
     return out
-
-
-def _without_prefecture(name: str | None, rules: Rules) -> str | None:
-    """"東京都八王子市" -> "八王子市": the prefecture goes to its own column."""
-    if not name:
-        return name
-    from .municipalities import known_names, prefecture_names
-
-    known = known_names(rules)
-    for pref in prefecture_names(rules):
-        rest = name[len(pref):].strip()
-        if name.startswith(pref) and (rest in known or _canonical_name(rest, rules) in known):
-            name = rest
-            break
-    return _canonical_name(name, rules)
-
-
-_SMALL_KE = str.maketrans({"ケ": "ヶ", "ヵ": "ヶ", "ｹ": "ヶ"})
-
-
-def _canonical_name(name: str, rules: Rules) -> str:
-    """The code list's spelling of a municipality: aliases from the rules, and ケ/ヶ/ヵ folded
-    (青ケ島村 is 青ヶ島村) when only the folded spelling is known."""
-    from .municipalities import known_names
-
-    name = rules.municipality_aliases.get(name, name)
-    known = known_names(rules)
-    if name in known:
-        return name
-    folded = name.translate(_SMALL_KE)
-    for candidate in known:
-        if len(candidate) == len(name) and candidate.translate(_SMALL_KE) == folded:
-            return candidate
-    return name
-
-
-def _municipality_from_title(title: str | None, rules: Rules) -> str | None:
-    if not title:
-        return None
-    from .municipalities import known_names, prefecture_names
-
-    names = known_names(rules)
-
-    def known_prefix(text: str) -> str | None:
-        return next((text[:k] for k in range(len(text), 0, -1) if text[:k] in names), None)
-
-    for pref in prefecture_names(rules):
-        if title.startswith(pref) and known_prefix(title[len(pref):].lstrip()):
-            title = title[len(pref):].lstrip()  # 東京都八王子市…計画: the prefecture has its column
-            break
-    best = known_prefix(title)
-    if best:
-        return best
-    m = rules.municipality_fallback.match(title)
-    return _canonical_name(m.group("muni"), rules) if m else None
 
 
 # --------------------------------------------------------------------------- measures
@@ -271,10 +217,16 @@ def choose_list(joined: Joined, rules: Rules) -> ListChoice:
         if matches:
             m = matches[-1]
             inline = FoundList("inline", m.start("list"), m.end("list"))
-            items = tuple(_list_items(text, inline.start, inline.end, rules, line_starts))
-            if items and all(it.noun_final for it in items):
-                return ListChoice("inline", items, inline)
+            items = list(_list_items(text, inline.start, inline.end, rules, line_starts))
+            while items and not _inline_item_ok(items[0], rules):
+                items.pop(0)  # "…を支援するため、" before the names is a clause
+            if items and all(_inline_item_ok(it, rules) for it in items):
+                return ListChoice("inline", tuple(items), inline)
     return ListChoice("missing", (), found, problem)
+
+
+def _inline_item_ok(item: Item, rules: Rules) -> bool:
+    return item.has_known_head and item.noun_final and not any(p in item.name for p in rules.clause_particles)
 
 
 def _earlier_lists(text: str, found: FoundList, rules: Rules, line_starts: frozenset[int]) -> tuple[Item, ...]:
@@ -359,6 +311,12 @@ def find_list(text: str, rules: Rules) -> FoundList:
         return FoundList("parenthesized", open_at + 1, end - 1, trailing)
     if trailing and end < len(text) and text[end:].lstrip().startswith("("):
         return FoundList("none")
+    # No list in brackets: only a sentence end may follow a bare list ("…事業を実施する。"
+    # is a sentence, not a list followed by a verb).
+    end = len(text)
+    m = tail_search(rules.trailing_after_bare, text)
+    if m:
+        end = m.start()
     # An opening parenthesis that never closes, near the end: a broken list.
     depth = 0
     last_open = -1
@@ -408,6 +366,9 @@ def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_e
     stack: list[str] = []
     spans: list[tuple[int, int]] = []
     k0 = start
+    # A line-start bullet splits only a list that begins with one ("新製品" / "・新事業開発補助金"
+    # is one name the line broke at its ・).
+    bulleted = bool(rules.bullets.match(text[start:end]))
     for k in range(start, end):
         ch = text[k]
         if stack and ch == stack[-1]:
@@ -420,7 +381,7 @@ def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_e
             spans.append((k0, k))
             k0 = k + 1
         elif not stack and k in line_starts and k > k0 and (
-                rules.bullets.match(text[k:end])
+                (bulleted and rules.bullets.match(text[k:end]))
                 # a bare list with one item a line: a line that ends in a head noun ends an item
                 or (lines_are_items and text[k0:k].rstrip().endswith(rules.head_nouns))):
             spans.append((k0, k))

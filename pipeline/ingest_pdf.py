@@ -78,6 +78,7 @@ class _Config:
         self.side_column_gap_em = self.num("captions.side_column_gap_em", 2.0)
         self.picture_min_pt = self.num("captions.picture_min_pt", 24.0)
         self.picture_gap_em = self.num("captions.picture_gap_em", 1.0)
+        self.picture_width_ratio = self.num("captions.picture_width_ratio", 1.5)
         self.join_captions = bool(self.get("captions.join_wrapped", bool, True))
         self.band = self.num("furniture.band", 0.1)
         self.repeat_ratio = self.num("furniture.repeat_ratio", 0.5)
@@ -615,8 +616,9 @@ def _layout(pages: list[_Page], cfg: _Config, rules: Rules, starts_new: Callable
         blocks_by_page[p.number] = _blocks(all_lines[p.number], cfg, usual_gap)
     _right_edges([b for bs in blocks_by_page.values() for b in bs], cfg)
 
-    paras = _paragraphs(pages, blocks_by_page, cfg, rules, starts_new)
-    loose = _attach_captions(pages, paras, cfg, rules)
+    line_para: dict[int, int] = {}
+    paras = _paragraphs(pages, blocks_by_page, cfg, rules, starts_new, line_para)
+    loose = _attach_captions(pages, paras, cfg, rules, blocks_by_page, line_para)
     return _emit(pages, paras, loose)
 
 
@@ -640,6 +642,7 @@ def _norm_key(text: str) -> str:
 def _mark_furniture(pages: list[_Page], cfg: _Config, rules: Rules) -> None:
     body_size = _body_size(pages)
     candidates: dict[str, list[_Seg]] = defaultdict(list)
+    numbers: list[tuple[_Seg, int, bool]] = []  # page-number look-alikes: (segment, number - page, at top)
     for p in pages:
         band = cfg.band * p.height
         for s in p.segs:
@@ -647,9 +650,21 @@ def _mark_furniture(pages: list[_Page], cfg: _Config, rules: Rules) -> None:
                 continue
             key = _norm_key(s.text)
             if any(r.match(key) for r in cfg.page_number):
-                s.kind = "furniture"
+                digits = re.findall(r"[0-9]+", key)
+                numbers.append((s, int(digits[0]) - p.number if digits else 0, s.bottom <= band))
                 continue
             candidates[re.sub(r"[0-9]+", "#", re.sub(r"\s+", "", key))].append(s)
+    # Page numbers count with the pages: a look-alike whose number is off by another amount
+    # than the others' is text, as is a bare measure marker at body size at the top of a page
+    # ("（３）" with its label on the next line).
+    offsets = Counter(off for _s, off, _top in numbers)
+    usual = offsets.most_common(1)[0][0] if offsets else 0
+    for s, off, top in numbers:
+        if len(pages) > 1 and off != usual and offsets[usual] >= 2:
+            continue
+        if top and s.size >= cfg.caption_size_ratio * body_size and _bare_marker(s.text, rules):
+            continue
+        s.kind = "furniture"
     need = max(cfg.repeat_min_pages, cfg.repeat_ratio * len(pages))
     for segs in candidates.values():
         if len({s.page for s in segs}) < need:
@@ -719,6 +734,8 @@ def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Ru
                    starts_new: Callable[[str], bool]) -> None:
     main = []
     for p in pages:
+        if len(p.pictures) > 1:
+            p.segs = _split_under_pictures(p, cfg)
         for s in p.segs:
             if s.kind == "furniture":
                 continue
@@ -762,9 +779,73 @@ def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Ru
                     continue
                 if s.top > edge + cfg.picture_gap_em * em:
                     break
-                if s.x0 >= x0 - em and s.x1 <= x1 + em and caption_text(s):
+                within = s.x0 >= x0 - em and s.x1 <= x1 + em
+                centred = s.x0 < x1 and s.x1 > x0 and abs((s.x0 + s.x1) - (x0 + x1)) <= 2 * em
+                # left-aligned with the picture and not much wider (a text line below a photo
+                # at the column's edge runs on much further)
+                aligned = abs(s.x0 - x0) <= em and s.x1 - s.x0 <= cfg.picture_width_ratio * (x1 - x0)
+                if (within or centred or aligned) and caption_text(s):
                     s.kind = "caption"
                     edge = s.bottom
+
+
+def _split_under_pictures(page: _Page, cfg: _Config) -> list[_Seg]:
+    """Split a line that runs under two pictures standing side by side at the gap between the
+    pictures, where its text has a gap too: the captions of a row of photos (cells of a
+    borderless table) sit on one baseline and close enough to read as one line."""
+    cuts: list[tuple[float, float, float, float]] = []  # gap x0, gap x1, row bottom, row top
+    for a in page.pictures:
+        for b in page.pictures:
+            if a[2] <= b[0] and min(a[3], b[3]) > max(a[1], b[1]):
+                cuts.append((a[2], b[0], max(a[3], b[3]), min(a[1], b[1])))
+    if not cuts:
+        return page.segs
+    out: list[_Seg] = []
+    todo = list(page.segs)
+    while todo:
+        seg = todo.pop()
+        piece = None
+        for lo, hi, bottom, _top in cuts:
+            if not (bottom - 0.5 * seg.size <= seg.top <= bottom + 4 * seg.size and seg.x0 < lo and seg.x1 > hi):
+                continue
+            piece = _split_seg(seg, lo, hi, cfg.word_gap_em * seg.size)
+            if piece is not None:
+                break
+        if piece is None:
+            out.append(seg)
+        else:
+            todo.extend(piece)
+    out.sort(key=lambda s: (s.top, s.x0))
+    return out
+
+
+def _split_seg(seg: _Seg, lo: float, hi: float, min_gap: float) -> tuple[_Seg, _Seg] | None:
+    """``seg`` cut at its widest gap between characters that overlaps lo..hi (at least
+    ``min_gap`` wide), or None."""
+    real = [(i, b) for i, b in enumerate(seg.boxes) if b is not None]
+    best = None
+    for (_i, a), (j, b) in zip(real, real[1:], strict=False):
+        gap = b[1] - a[3]
+        if gap >= min_gap and a[3] < hi and b[1] > lo and (best is None or gap > best[0]):
+            best = (gap, j)
+    if best is None:
+        return None
+    k = best[1]
+    while k > 0 and seg.boxes[k - 1] is None:  # an inserted space belongs to neither
+        k -= 1
+    parts = []
+    for text, boxes in ((seg.text[:k], seg.boxes[:k]), (seg.text[k:], seg.boxes[k:])):
+        while text and text[-1] == " ":
+            text, boxes = text[:-1], boxes[:-1]
+        while text and text[0] == " ":
+            text, boxes = text[1:], boxes[1:]
+        got = [b for b in boxes if b is not None]
+        if not got:
+            return None
+        parts.append(_Seg(page=seg.page, nchars=sum(1 for ch in text if not ch.isspace()),
+                          x0=min(b[1] for b in got), x1=max(b[3] for b in got), top=min(b[2] for b in got),
+                          bottom=max(b[4] for b in got), size=seg.size, text=text, boxes=boxes, kind=seg.kind))
+    return parts[0], parts[1]
 
 
 class _SidePlace:
@@ -923,27 +1004,32 @@ def _blocks(lines: list[_Line], cfg: _Config, usual_gap: float) -> list[_Block]:
     return _reading_order(blocks)
 
 
-def _reading_order(blocks: list[_Block]) -> list[_Block]:
+def _reading_order(blocks: list[_Block], columns: list[list[_Block]] | None = None) -> list[_Block]:
     """XY-cut, columns first: blocks split by a vertical gutter that no block crosses are read
     column by column (left to right); otherwise the page is cut into bands where no block
     crosses horizontally, and consecutive bands are read together while they share a gutter
-    (two columns of plans below a title that runs across both: the title, then the columns).
-    What neither cut separates is read as before: linked columns left to right, each by top."""
+    and one of them has columns (two columns of plans below a title that runs across both:
+    the title, then the columns).
+    What neither cut separates is read as before: linked columns left to right, each by top.
+    ``columns`` collects every group a vertical cut made."""
     if len(blocks) <= 1:
         return list(blocks)
     cols = _split(blocks, vertical=True)
     if len(cols) > 1:
-        return [b for col in cols for b in _reading_order(col)]
+        if columns is not None:
+            columns.extend(cols)
+        return [b for col in cols for b in _reading_order(col, columns)]
     bands = _split(blocks, vertical=False)
     if len(bands) > 1:
         groups: list[list[_Block]] = []
         for band in bands:
-            if groups and len(_split(groups[-1] + band, vertical=True)) > 1:
+            if (groups and len(_split(groups[-1] + band, vertical=True)) > 1
+                    and (len(_split(groups[-1], vertical=True)) > 1 or len(_split(band, vertical=True)) > 1)):
                 groups[-1] = groups[-1] + band
             else:
                 groups.append(band)
         if len(groups) > 1:
-            return [b for g in groups for b in _reading_order(g)]
+            return [b for g in groups for b in _reading_order(g, columns)]
     return _columns(blocks)
 
 
@@ -995,25 +1081,43 @@ def _columns(blocks: list[_Block]) -> list[_Block]:
 def _right_edges(blocks: list[_Block], cfg: _Config) -> None:
     """The right edge that a block's full lines reach.
 
-    Confirmed by the block itself when two or more of its lines end there; otherwise the
+    Confirmed by the block itself when three of its lines end there, or two and every line
+    but its last (one-line list items can end near each other by chance); otherwise the
     nearest confirmed edge (of a block in the same column) at or beyond the block's longest
     line, and failing that the longest line of the column in the document.  Evidence from
     lines of the block's own font size comes first: a heading in a larger font often runs
     wider than the body column it starts in.
     """
-    confirmed: set[tuple[float, float, float]] = set()  # (x0, right, size), rounded: a handful
     longest: dict[tuple[float, float], float] = {}  # (rounded x0, size) -> longest line there
     pending = []
+    own: list[tuple[_Block, bool]] = []  # self-confirmed blocks, and whether every line but the last reaches
     for b in blocks:
         key = (round(b.x0, 1), round(b.size, 1))
         longest[key] = max(longest.get(key, 0.0), b.max_x1)
         tol = cfg.full_line_em * b.size
-        reach = sum(1 for ln in b.lines if ln.x1 >= b.max_x1 - tol)
-        if reach >= 2:
+        reaching = [ln.x1 >= b.max_x1 - tol for ln in b.lines]
+        # Two lines ending near each other confirm an edge only when every line but the
+        # last does (one-line items of a list can end close by chance); three always do.
+        if sum(reaching) >= 3 or (sum(reaching) == 2 and all(reaching[:-1])):
             b.right = b.max_x1
-            confirmed.add((key[0], round(b.right, 1), key[1]))
+            own.append((b, all(reaching[:-1])))
         else:
             pending.append(b)
+
+    def same_column(a: _Block, b: _Block) -> bool:
+        return (abs(a.x0 - b.x0) <= cfg.column_align_em * b.size
+                and min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio)
+
+    # An edge well inside the column (whose lines elsewhere run longer) that only some of a
+    # block's lines reach, with nothing beside them that they could have wrapped at, is
+    # chance: short list items of similar lengths. Such a block takes the column's edge.
+    confirmed: set[tuple[float, float, float]] = set()  # (x0, right, size), rounded: a handful
+    for b, every in own:
+        wider = any(same_column(a, b) and a.max_x1 > b.right + 2 * cfg.full_line_em * b.size for a in blocks)
+        if not every and wider and all(ln.wrap_right is None for ln in b.lines):
+            pending.append(b)
+        else:
+            confirmed.add((round(b.x0, 1), round(b.right, 1), round(b.size, 1)))
     for b in pending:
         tol = cfg.full_line_em * b.size
         align = cfg.column_align_em * b.size
@@ -1079,7 +1183,8 @@ def _is_word(unit: str) -> bool:
 
 
 def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg: _Config, rules: Rules,
-                starts_new: Callable[[str], bool]) -> list[_Para]:
+                starts_new: Callable[[str], bool], line_para: dict[int, int] | None = None) -> list[_Para]:
+    """Join wrapped lines into paragraphs; ``line_para`` gets id(line) -> paragraph index."""
     paras: list[_Para] = []
     open_para: _Para | None = None
     prev: tuple[_Line, _Block] | None = None
@@ -1108,6 +1213,8 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
                     open_para = _Para(page=ln.page, parts=[(ln.text, ln.boxes)])
                     paras.append(open_para)
                 prev = (ln, block)
+                if line_para is not None:
+                    line_para[id(ln)] = len(paras) - 1
     return paras
 
 
@@ -1211,11 +1318,16 @@ def _caption_paras(block: _Block, cfg: _Config) -> list[_Para]:
     return out
 
 
-def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config,
-                     rules: Rules) -> dict[int, list[_Para]]:
+def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config, rules: Rules,
+                     blocks_by_page: dict[int, list[_Block]] | None = None,
+                     line_para: dict[int, int] | None = None) -> dict[int, list[_Para]]:
     """Put each caption block after the paragraph it sits beside (the largest vertical overlap;
     else the nearest above on the page; else the last one before the page; else the first on
-    the page). Returns the captions of pages with nothing to attach to, by page."""
+    the page). A caption inside a column of text on a page of several columns goes after the
+    paragraph before it in that column; captions that belong together (one text box, or
+    photo / caption / photo / caption) go where the first is; a caption column continued at
+    the top of the next page continues its last caption. Returns the captions of pages with
+    nothing to attach to, by page."""
     # Where each paragraph's lines lie, per page: (top, bottom, paragraph index).
     spans: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
     for i, para in enumerate(paras):
@@ -1240,14 +1352,28 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config,
         align = cfg.column_align_em * b.size
         b.right = max(r for (x0, size), r in longest.items() if abs(x0 - b.x0) <= align
                       and min(size, b.size) / max(size, b.size) >= cfg.block_size_ratio)
+    by_number = {p.number: p for p in pages}
+    leader = _caption_groups(blocks, by_number)
+    in_column = _column_predecessors(blocks, blocks_by_page or {}, line_para or {})
+    continues = _continued_captions(blocks, by_number, cfg)
     loose: dict[int, list[_Para]] = defaultdict(list)
-    leader = _caption_groups(blocks, {p.number: p for p in pages})
     targets: dict[int, int | None] = {}
-    for k in sorted(range(len(blocks)), key=lambda k: leader[k] != k):  # group leaders first
-        block = blocks[k]
+    made: dict[int, list[_Para]] = {}
+    for k, block in enumerate(blocks):  # a group's leader (its topmost block) comes first
+        made[k] = _caption_paras(block, cfg)
+        prev = continues.get(k)
+        if prev is not None and targets.get(prev) is not None:
+            last, first = made[prev][-1], made[k][0]
+            if _wrap_space(last.text, first.text):
+                last.parts.append((" ", [None]))
+            last.parts.extend(first.parts)
+            made[k] = made[k][1:]
+            targets[k] = targets[prev]
+            paras[targets[prev]].captions.extend(made[k])
+            continue
         if leader[k] != k and targets.get(leader[k]) is not None:
-            target = targets[leader[k]]
-            paras[target].captions.extend(_caption_paras(block, cfg))
+            targets[k] = targets[leader[k]]
+            paras[targets[k]].captions.extend(made[k])
             continue
         page = block.page
         top, bottom = block.lines[0].top, max(ln.bottom for ln in block.lines)
@@ -1260,7 +1386,9 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config,
             if stop <= top:
                 above = max(above, i)
         before = max((i for i, start in enumerate(starts) if start < page), default=-1)
-        if overlap:
+        if k in in_column:
+            target = in_column[k]
+        elif overlap:
             target = max(overlap.items(), key=lambda kv: (kv[1], -kv[0]))[0]
         elif above >= 0:
             target = above
@@ -1269,16 +1397,76 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config,
         elif page in first_on:
             target = first_on[page]
         else:
-            loose[page].extend(_caption_paras(block, cfg))
+            loose[page].extend(made[k])
             targets[k] = None
             continue
         if target + 1 < len(paras) and _bare_marker(paras[target].text, rules):
             target += 1  # never between a marker and the label on the next line
         targets[k] = target
-        paras[target].captions.extend(_caption_paras(block, cfg))
+        paras[target].captions.extend(made[k])
     for para in paras:
         para.captions.sort(key=lambda c: _first_box(c))
     return loose
+
+
+def _column_predecessors(captions: list[_Block], blocks_by_page: dict[int, list[_Block]],
+                         line_para: dict[int, int]) -> dict[int, int]:
+    """Captions that stand inside a column of text on a page of several columns (a photo and
+    its caption in the left one of two columns of plans): caption index -> the paragraph of
+    the body block before it in that column's reading order. Captions in a column of their
+    own beside the text (a caption column) are left out."""
+    out: dict[int, int] = {}
+    by_page: dict[int, list[int]] = defaultdict(list)
+    for k, b in enumerate(captions):
+        by_page[b.page].append(k)
+    for page_no, ks in by_page.items():
+        body = blocks_by_page.get(page_no, [])
+        if not body:
+            continue
+        columns: list[list[_Block]] = []
+        _reading_order(body + [captions[k] for k in ks], columns)
+        body_ids = {id(b) for b in body}
+        for k in ks:
+            cap = captions[k]
+            mine = [col for col in columns if any(c is cap for c in col) and any(id(c) in body_ids for c in col)]
+            if not mine:
+                continue
+            col = min(mine, key=len)
+            order = _reading_order(col)
+            at = next(i for i, c in enumerate(order) if c is cap)
+            prev = next((c for c in reversed(order[:at]) if id(c) in body_ids), None)
+            if prev is not None and id(prev.lines[-1]) in line_para:
+                out[k] = line_para[id(prev.lines[-1])]
+    return out
+
+
+def _continued_captions(blocks: list[_Block], pages: dict[int, _Page], cfg: _Config) -> dict[int, int]:
+    """Caption blocks that continue one on the page before (a table row or text box broken
+    across pages): block index -> index of the block it continues. The block is the first
+    thing on its page, the other the last thing on its page, in the same column, and its last
+    line is full."""
+    out: dict[int, int] = {}
+    for k, b in enumerate(blocks):
+        page = pages.get(b.page)
+        before = pages.get(b.page - 1)
+        if page is None or before is None:
+            continue
+        top = b.lines[0].top
+        if any(s.top < top for s in page.segs if s.kind == "body"):
+            continue
+        align = cfg.column_align_em * b.size
+        cands = [j for j, a in enumerate(blocks) if a.page == b.page - 1 and abs(a.x0 - b.x0) <= align
+                 and min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio]
+        if not cands:
+            continue
+        j = max(cands, key=lambda j: blocks[j].lines[-1].top)
+        a = blocks[j]
+        last = a.lines[-1]
+        if any(s.top > last.top for s in before.segs if s.kind == "body"):
+            continue
+        if _is_full(last, a, b.lines[0], cfg):
+            out[k] = j
+    return out
 
 
 def _caption_groups(blocks: list[_Block], pages: dict[int, _Page]) -> list[int]:

@@ -131,3 +131,52 @@ def known_names(rules) -> frozenset[str]:
 
 def prefecture_names(rules) -> frozenset[str]:
     return _names(rules.municipalities_path, True)
+
+
+def without_prefecture(name: str | None, rules) -> str | None:
+    """"東京都八王子市" -> "八王子市": the prefecture goes to its own column."""
+    if not name:
+        return name
+    known = known_names(rules)
+    for pref in prefecture_names(rules):
+        rest = name[len(pref):].strip()
+        if name.startswith(pref) and (rest in known or canonical_name(rest, rules) in known):
+            name = rest
+            break
+    return canonical_name(name, rules)
+
+
+_SMALL_KE = str.maketrans({"ケ": "ヶ", "ヵ": "ヶ", "ｹ": "ヶ"})
+
+
+def canonical_name(name: str, rules) -> str:
+    """The code list's spelling of a municipality: aliases from the rules, and ケ/ヶ/ヵ folded
+    (青ケ島村 is 青ヶ島村) when only the folded spelling is known."""
+    name = rules.municipality_aliases.get(name, name)
+    known = known_names(rules)
+    if name in known:
+        return name
+    folded = name.translate(_SMALL_KE)
+    for candidate in known:
+        if len(candidate) == len(name) and candidate.translate(_SMALL_KE) == folded:
+            return candidate
+    return name
+
+
+def municipality_from_title(title: str | None, rules) -> str | None:
+    if not title:
+        return None
+    names = known_names(rules)
+
+    def known_prefix(text: str) -> str | None:
+        return next((text[:k] for k in range(len(text), 0, -1) if text[:k] in names), None)
+
+    for pref in prefecture_names(rules):
+        if title.startswith(pref) and known_prefix(title[len(pref):].lstrip()):
+            title = title[len(pref):].lstrip()  # 東京都八王子市…計画: the prefecture has its column
+            break
+    best = known_prefix(title)
+    if best:
+        return best
+    m = rules.municipality_fallback.match(title)
+    return canonical_name(m.group("muni"), rules) if m else None

@@ -80,10 +80,12 @@ class Rules:
     overview_label: re.Pattern[str]
     caption_max_chars: int
     caption_marker: re.Pattern[str]
+    caption_endings: tuple[str, ...]
     sentence_end: re.Pattern[str]
     # programs.toml
     pairs: tuple[str, ...]
     trailing_after_list: re.Pattern[str]
+    trailing_after_bare: re.Pattern[str]
     separators: tuple[str, ...]
     bullets: re.Pattern[str]
     list_label: re.Pattern[str]
@@ -96,6 +98,7 @@ class Rules:
     quoted_tail: re.Pattern[str]
     head_nouns: tuple[str, ...]
     final_pos: tuple[str, ...]
+    clause_particles: tuple[str, ...]
     gloss_max_chars: int
     # pdf.toml (layout knowledge for PDF ingest), passed through as plain data
     pdf: dict[str, Any]
@@ -290,9 +293,11 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         overview_label=f.regex("labels.overview"),
         caption_max_chars=f.get("captions.max_chars", int),
         caption_marker=f.regex("captions.marker"),
+        caption_endings=f.strings("captions.endings"),
         sentence_end=f.regex("captions.sentence_end"),
         pairs=pairs,
         trailing_after_list=p.regex("lists.trailing_after_list"),
+        trailing_after_bare=p.regex("lists.trailing_after_bare"),
         separators=p.strings("lists.separators"),
         bullets=p.regex("lists.bullets"),
         list_label=p.regex("lists.list_label"),
@@ -305,6 +310,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         quoted_tail=p.regex("items.quoted_tail"),
         head_nouns=tuple(sorted(p.strings("items.head_nouns"), key=len, reverse=True)),
         final_pos=p.strings("items.final_pos"),
+        clause_particles=p.strings("items.clause_particles"),
         gloss_max_chars=p.get("items.gloss_max_chars", int),
         pdf=pdf,
         radicals={str(k): str(v) for k, v in radicals.items()},

@@ -103,6 +103,11 @@ def match_header(text: str, rules: Rules) -> HeaderMatch | None:
                 continue  # "(…)" after the title that names no municipality: not this form
         if rest and parse_period(rest, rules) is None and not looks_like_period(rest, rules):
             continue  # trailing text that is not a period: a sentence, not a header
+        if not muni:
+            from .municipalities import municipality_from_title
+
+            if municipality_from_title(title, rules) is None:
+                continue  # 【承認した地域産業活性化計画】 names no municipality: a title, not a plan
         return HeaderMatch(title, muni, rest)
     return None
 
@@ -288,8 +293,11 @@ class _Segmenter:
                 measure = None
                 continue
             marker = match_marker(text, self.rules) if plan is not None else None
-            if marker and para and not self.one_line_paragraphs and marker.number != len(plan.measures) + 1 \
-                    and not self.is_sentence(para[-1].text[-1:]) and not para[-1].text.endswith((")", "取組")):
+            if marker and para and not self.one_line_paragraphs \
+                    and not self.is_sentence(para[-1].text[-1:]) and not para[-1].text.endswith((")", "取組")) \
+                    and (marker.number != len(plan.measures) + 1
+                         or not (self.rules.category_prefix(marker.rest) or self.rules.category_for(marker.rest)
+                                 or self.rules.marker_label_shape.match(marker.rest.strip("【】[]")))):
                 # "(3)販路拡大支援の三つを柱として…" continuing a hard-wrapped sentence whose
                 # line broke right before "(3)": text, not the third measure.
                 marker = None
@@ -534,9 +542,9 @@ class _Segmenter:
         heads = self.rules.head_nouns
         for k in range(1, len(para)):
             prev = para[k - 1].text
-            if prev.endswith(heads) and not prev.endswith(tuple(self.rules.separators)) \
-                    and not self.is_sentence(prev) \
-                    and all(self.is_caption_like(ln.text) and not ln.text.endswith(heads) for ln in para[k:]):
+            if prev.endswith(heads) and not any(self.is_sentence(ln.text) or "(" in ln.text for ln in para[:k]) \
+                    and all(self.is_caption_like(ln.text) and ln.text.endswith(self.rules.caption_endings)
+                            for ln in para[k:]):
                 self.measure_paragraph(plan, measure, para[:k])
                 for ln in para[k:]:
                     plan.captions.append(ln)

@@ -120,7 +120,7 @@ def test_not_a_header(rules, text):
 
 
 def test_municipality_from_title_uses_the_code_list(rules):
-    from pipeline.extract import _municipality_from_title
+    from pipeline.municipalities import municipality_from_title as _municipality_from_title
 
     # A shortest-suffix regex would cut these at 武蔵村 / 東村 / 十日町.
     assert _municipality_from_title("武蔵村山市地域産業活性化計画", rules) == "武蔵村山市"
