@@ -4,15 +4,24 @@ Stages (thresholds in ``rules/pdf.toml``, read as ``rules.pdf``):
 
 1. Per page (the page is closed as soon as its characters are copied): characters become
    *runs* (content-stream order, one baseline, no big gap), runs become *segments* (the text
-   on one visual line between column gaps). ``(cid:N)`` glyphs are dropped and counted.
-2. Per document: *furniture* (page numbers and running headers/footers in the top/bottom
-   bands), *captions* (a font clearly smaller than the body, or short lines in a side
-   column), and *body*. Body segments of one visual line become a line; vertically adjacent
-   lines of one column become a block; wrapped lines of a block are joined into paragraphs,
-   also across a page break.
+   on one visual line between column gaps; text more than a word gap apart must share a
+   baseline, and a vertical ruling line, such as a frame or table-cell border, always
+   separates). ``(cid:N)`` glyphs are dropped and counted. The page's graphics are kept as
+   hints: pictures, boxes and rules text may wrap around, table row borders.
+2. Per document: *furniture* (page numbers that count with the pages, and running
+   headers/footers in the top/bottom bands that stand above/below the page's text),
+   *captions* (a font clearly smaller than the body, short lines in a side column, or short
+   lines under a picture), and *body*. Body segments of one visual line become a line,
+   unless a gutter between text columns or a ruling line separates them; vertically
+   adjacent lines of one column become a block; blocks are put in reading order (XY-cut:
+   table rows, then columns, then bands); wrapped lines of a block are joined into
+   paragraphs, also across a page break (and cell by cell for a table row broken across
+   pages). A line that ends at a text box or picture standing in its column wrapped there.
 3. Emission, per page: header furniture, then each paragraph that starts on the page
-   followed by the caption lines beside it, then footer furniture. Every emitted RawLine is
-   one logical line: a whole paragraph, one caption line, or one furniture item.
+   followed by the caption lines beside it (captions of one text box or photo column stay
+   together; a caption inside one of several text columns follows the paragraph before it
+   in that column), then footer furniture. Every emitted RawLine is one logical line: a
+   whole paragraph, one caption line, or one furniture item.
 """
 
 from __future__ import annotations
@@ -134,12 +143,15 @@ class _Char:
 
 
 class _Rulings:
-    """Vertical ruling lines of a page (frame and table-cell borders, drawn lines): text on
-    both sides of one is never read as one line."""
+    """Ruling lines of a page (frame and table-cell borders, drawn lines). Text on both sides
+    of a vertical one is never read as one line; a horizontal one across a table separates
+    its rows (read row by row)."""
 
-    def __init__(self, edges: list[tuple[float, float, float]]):
-        self.edges = sorted(edges)  # (x, top, bottom)
+    def __init__(self, edges: list[tuple[float, float, float]],
+                 rows: list[tuple[float, float, float]] | None = None):
+        self.edges = sorted(edges)  # vertical: (x, top, bottom)
         self.xs = [e[0] for e in self.edges]
+        self.rows = sorted(rows or [])  # horizontal: (y, x0, x1)
 
     def between(self, left: float, right: float, top: float, bottom: float) -> bool:
         """A ruling at x in [left - 1, right + 1] that covers the middle of top..bottom."""
@@ -397,18 +409,21 @@ def _graphics(page: Any) -> tuple[_Rulings, list[tuple[float, float, float, floa
     """Vertical ruling lines, and the boxes of images, rectangles and vertical lines (anything
     text may wrap around). Only a hint: a page whose graphics cannot be read has none."""
     edges: list[tuple[float, float, float]] = []
+    rows: list[tuple[float, float, float]] = []
     boxes: list[tuple[float, float, float, float]] = []
     try:
         for e in page.edges:
             if e.get("orientation") == "v" and float(e["bottom"]) - float(e["top"]) > 2.0:
                 edges.append((float(e["x0"]), float(e["top"]), float(e["bottom"])))
+            elif e.get("orientation") == "h" and float(e["x1"]) - float(e["x0"]) > 20.0:
+                rows.append((float(e["top"]), float(e["x0"]), float(e["x1"])))
         for obj in list(page.images) + list(page.rects) + list(page.lines) + list(page.curves):
             box = (float(obj["x0"]), float(obj["top"]), float(obj["x1"]), float(obj["bottom"]))
             if box[3] - box[1] > 2.0 and box not in boxes:
                 boxes.append(box)
     except Exception:  # noqa: BLE001 - graphics are optional; the text was read already
         return _NO_RULINGS, []
-    return _Rulings(edges), boxes
+    return _Rulings(edges, rows), boxes
 
 
 def _pictures(page: Any, chars: list[_Char], cfg: _Config) -> list[tuple[float, float, float, float]]:
@@ -612,8 +627,9 @@ def _layout(pages: list[_Page], cfg: _Config, rules: Rules, starts_new: Callable
         all_lines[p.number] = _body_lines([s for s in p.segs if s.kind == "body"], cfg, p.rulings)
         _wrap_edges(all_lines[p.number], p)
     usual_gap = _usual_gap_em(all_lines, cfg)
+    column_gaps = _column_gaps(all_lines, cfg)
     for p in pages:
-        blocks_by_page[p.number] = _blocks(all_lines[p.number], cfg, usual_gap)
+        blocks_by_page[p.number] = _blocks(all_lines[p.number], cfg, usual_gap, p.rulings.rows, column_gaps)
     _right_edges([b for bs in blocks_by_page.values() for b in bs], cfg)
 
     line_para: dict[int, int] = {}
@@ -666,6 +682,7 @@ def _mark_furniture(pages: list[_Page], cfg: _Config, rules: Rules) -> None:
             continue
         s.kind = "furniture"
     need = max(cfg.repeat_min_pages, cfg.repeat_ratio * len(pages))
+    repeated: list[list[_Seg]] = []
     for segs in candidates.values():
         if len({s.page for s in segs}) < need:
             continue
@@ -677,7 +694,20 @@ def _mark_furniture(pages: list[_Page], cfg: _Config, rules: Rules) -> None:
         # several pages at the same height: at body size it is text, not a running header.
         if all(s.size >= cfg.caption_size_ratio * body_size for s in near) and _marker_line(near[0].text, rules):
             continue
+        repeated.append(near)
+    # A running header is above all body-size text of its page, a running footer below it:
+    # text of a table cell carried over to the top of two pages ("図る取組") is not.
+    known = {id(s) for near in repeated for s in near} | {id(s) for s, _off, _top in numbers}
+    by_page = {p.number: p for p in pages}
+    for near in repeated:
         for s in near:
+            page = by_page[s.page]
+            top = s.bottom <= cfg.band * page.height
+            others = [t for t in page.segs if id(t) not in known and t.size >= cfg.caption_size_ratio * body_size]
+            if top and any(t.top < s.top + 0.5 * s.size for t in others):
+                continue
+            if not top and any(t.bottom > s.bottom - 0.5 * s.size for t in others):
+                continue
             s.kind = "furniture"
     _mark_lone_headers(pages, cfg, body_size)
 
@@ -760,9 +790,15 @@ def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Ru
     by_page: dict[int, list[_Seg]] = defaultdict(list)
     for s in main:
         by_page[s.page].append(s)
-    place = _SidePlace(side, cfg, cfg.side_max_width_ratio * (right - left))
+    place = _SidePlace(side, cfg, cfg.side_max_width_ratio * (right - left), caption_text)
+    # A side column where measure markers or headers stand (the label cells of a table) holds
+    # their wrapped labels, not captions.
+    labels = [(s.x0, s.size) for s in main if side(s) and starts_new(s.text.strip())]
     for s in main:
         if not side(s) or s.size > cfg.side_max_size_ratio * body_size:
+            continue
+        if any(abs(x0 - s.x0) <= cfg.side_margin_em * s.size
+               and min(size, s.size) / max(size, s.size) >= cfg.block_size_ratio for x0, size in labels):
             continue
         if caption_text(s) and place.caption_like(s, by_page[s.page]):
             s.kind = "caption"
@@ -854,20 +890,24 @@ class _SidePlace:
     and wraps), and the side column it is part of must sit beside main-column text: a short
     heading line above the main column (``（奥多摩町）`` under the plan title) has nothing
     beside it.  A block as wide as a text column (more than ``max_width``) is a column of
-    text, not captions (two columns of plans on a landscape page).  Both answers hold for a
+    text, not captions (two columns of plans on a landscape page), and so is a block with a
+    line that is no caption text (a measure label wrapping in the left cell of a table, under
+    its marker).  Both answers hold for a
     whole run of linked lines, so each run is walked once."""
 
-    def __init__(self, side: Callable[[_Seg], bool], cfg: _Config, max_width: float):
+    def __init__(self, side: Callable[[_Seg], bool], cfg: _Config, max_width: float,
+                 caption_text: Callable[[_Seg], bool] = lambda s: True):
         self.side = side
         self.cfg = cfg
         self.max_width = max_width
+        self.caption_text = caption_text
         self.narrow: dict[int, bool] = {}  # id -> its block stays inside the side column
         self.beside: dict[int, bool] = {}  # id -> its side column is beside main-column text
 
     def caption_like(self, s: _Seg, segs: list[_Seg]) -> bool:
         if id(s) not in self.narrow:
             run = _aligned_run(s, segs, self.cfg, self.cfg.side_block_gap_em, lambda b: True)
-            narrow = (all(self.side(b) for b in run)
+            narrow = (all(self.side(b) and self.caption_text(b) for b in run)
                       and max(b.x1 for b in run) - min(b.x0 for b in run) <= self.max_width)
             self.narrow.update((id(b), narrow) for b in run)
         if not self.narrow[id(s)]:
@@ -982,7 +1022,27 @@ def _usual_gap_em(all_lines: dict[int, list[_Line]], cfg: _Config) -> float:
     return gaps.most_common(1)[0][0] if gaps else 0.6
 
 
-def _blocks(lines: list[_Line], cfg: _Config, usual_gap: float) -> list[_Block]:
+def _column_gaps(all_lines: dict[int, list[_Line]], cfg: _Config) -> dict[int, float]:
+    """The most common gap below a line to the next line of its column, per left edge (4pt
+    buckets), where at least three such gaps were seen: a column set in another font (a
+    table's label cells) can have other line spacing than the rest of the document."""
+    gaps: dict[int, Counter[float]] = defaultdict(Counter)
+    for lines in all_lines.values():
+        for i, a in enumerate(lines):
+            for b in lines[i + 1:]:
+                if b.top < a.bottom - 0.5 * a.size or b.x0 >= a.x1 or a.x0 >= b.x1:
+                    continue
+                if min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio:
+                    gap = (b.top - a.bottom) / a.size
+                    if -0.5 <= gap <= 3.0 and abs(a.x0 - b.x0) < 4.0:
+                        gaps[round(a.x0 / 4)][round(gap * 20) / 20] += 1
+                break
+    return {key: c.most_common(1)[0][0] for key, c in gaps.items() if sum(c.values()) >= 3}
+
+
+def _blocks(lines: list[_Line], cfg: _Config, usual_gap: float,
+            rows: list[tuple[float, float, float]] | None = None,
+            column_gaps: dict[int, float] | None = None) -> list[_Block]:
     blocks: list[_Block] = []
     for ln in lines:
         best = None
@@ -993,44 +1053,86 @@ def _blocks(lines: list[_Line], cfg: _Config, usual_gap: float) -> list[_Block]:
             if min(ln.size, last.size) / max(ln.size, last.size) < cfg.block_size_ratio:
                 continue
             gap = (ln.top - last.bottom) / last.size
-            if gap > usual_gap + cfg.paragraph_gap_em or gap < -0.5:
+            usual = (column_gaps or {}).get(round(last.x0 / 4), usual_gap)
+            if gap > usual + cfg.paragraph_gap_em or gap < -0.5:
                 continue
+            if rows and any(last.bottom - 1 <= y <= ln.top + 1 and r0 < min(ln.x1, last.x1)
+                            and r1 > max(ln.x0, last.x0) for y, r0, r1 in rows):
+                continue  # a table's row border between them
             if best is None or abs(b.x0 - ln.x0) < abs(best.x0 - ln.x0):
                 best = b
         if best is None:
             blocks.append(_Block(page=ln.page, lines=[ln]))
         else:
             best.lines.append(ln)
-    return _reading_order(blocks)
+    return _reading_order(blocks, rows=rows or [])
 
 
-def _reading_order(blocks: list[_Block], columns: list[list[_Block]] | None = None) -> list[_Block]:
+def _reading_order(blocks: list[_Block], columns: list[list[_Block]] | None = None,
+                   rows: list[tuple[float, float, float]] | None = None) -> list[_Block]:
     """XY-cut, columns first: blocks split by a vertical gutter that no block crosses are read
     column by column (left to right); otherwise the page is cut into bands where no block
     crosses horizontally, and consecutive bands are read together while they share a gutter
     and one of them has columns (two columns of plans below a title that runs across both:
     the title, then the columns).
     What neither cut separates is read as before: linked columns left to right, each by top.
+    Before all that, a ruling line drawn across all the blocks (a table's row border) cuts
+    them into rows, read top to bottom: a table of label and value cells is read row by row.
     ``columns`` collects every group a vertical cut made."""
     if len(blocks) <= 1:
         return list(blocks)
+    if rows:
+        ruled = _ruled_rows(blocks, rows)
+        if len(ruled) > 1:
+            return [b for row in ruled for b in _reading_order(row, columns, rows)]
     cols = _split(blocks, vertical=True)
     if len(cols) > 1:
         if columns is not None:
             columns.extend(cols)
-        return [b for col in cols for b in _reading_order(col, columns)]
+        return [b for col in cols for b in _reading_order(col, columns, rows)]
     bands = _split(blocks, vertical=False)
     if len(bands) > 1:
+        def cut(group: list[_Block]) -> bool:
+            return len(_split(group, vertical=True)) > 1
+
+        # First bands that have columns and share a gutter, then a band without columns
+        # that fits beside or into such a region (a title across the gutter does not).
         groups: list[list[_Block]] = []
         for band in bands:
-            if (groups and len(_split(groups[-1] + band, vertical=True)) > 1
-                    and (len(_split(groups[-1], vertical=True)) > 1 or len(_split(band, vertical=True)) > 1)):
+            if groups and cut(groups[-1]) and cut(band) and cut(groups[-1] + band):
                 groups[-1] = groups[-1] + band
             else:
                 groups.append(band)
+        merged = True
+        while merged:
+            merged = False
+            for i in range(len(groups) - 1):
+                a, b = groups[i], groups[i + 1]
+                if (cut(a) or cut(b)) and cut(a + b):
+                    groups[i:i + 2] = [a + b]
+                    merged = True
+                    break
         if len(groups) > 1:
-            return [b for g in groups for b in _reading_order(g, columns)]
+            return [b for g in groups for b in _reading_order(g, columns, rows)]
     return _columns(blocks)
+
+
+def _ruled_rows(blocks: list[_Block], rows: list[tuple[float, float, float]]) -> list[list[_Block]]:
+    """The blocks cut at horizontal ruling lines that run across all of them (within 1 em)
+    with no block crossing the line; one group when there is none."""
+    x0 = min(b.x0 for b in blocks)
+    x1 = max(b.max_x1 for b in blocks)
+    em = max(b.size for b in blocks)
+    ext = [(b.lines[0].top, max(ln.bottom for ln in b.lines)) for b in blocks]
+    cuts = sorted({y for y, r0, r1 in rows if r0 <= x0 + em and r1 >= x1 - em
+                   and any(bottom <= y + 1 for _, bottom in ext) and any(top >= y - 1 for top, _ in ext)
+                   and all(bottom <= y + 1 or top >= y - 1 for top, bottom in ext)})
+    if not cuts:
+        return [blocks]
+    groups: list[list[_Block]] = [[] for _ in range(len(cuts) + 1)]
+    for b, (top, _bottom) in zip(blocks, ext, strict=True):
+        groups[bisect.bisect_right(cuts, top)].append(b)
+    return [g for g in groups if g]
 
 
 def _split(blocks: list[_Block], vertical: bool) -> list[list[_Block]]:
@@ -1131,10 +1233,57 @@ def _right_edges(blocks: list[_Block], cfg: _Config) -> None:
             b.right = min(r for s, r in edges if s)
         elif any(s for s, _ in lines):
             b.right = max([r for s, r in lines if s] + [b.max_x1])
+            if b.right <= b.max_x1 + tol:
+                # The block's own longest line is all its size shows. Smaller text in the
+                # column that runs further (the body under a heading) shows the column's edge;
+                # larger text does not (a heading may run wider than the body column).
+                smaller = [r for x0, r, size in confirmed
+                           if abs(x0 - b.x0) <= align and size < b.size and r >= b.max_x1 - tol]
+                if smaller:
+                    b.right = max(min(smaller), b.right)
+                else:
+                    b.right = max([r for (x0, size), r in longest.items()
+                                   if abs(x0 - b.x0) <= align and size < b.size] + [b.right])
         elif edges:
             b.right = min(r for _, r in edges)
         else:
             b.right = max([r for _, r in lines] + [b.max_x1])
+
+
+def _reaches_edge(ln: _Line, block: _Block, cfg: _Config) -> bool:
+    """The line ends at its block's right edge (or at a box it wraps around)."""
+    if block.right - ln.x1 <= cfg.full_line_em * ln.size:
+        return True
+    return (ln.wrap_right is not None and ln.wrap_right < block.right
+            and ln.wrap_right - ln.x1 <= cfg.wrap_gap_em * ln.size)
+
+
+def _marker_mid_sentence(text: str, nxt: str, rules: Rules) -> bool:
+    """Does ``nxt`` start with a marker only because a sentence wrapped right before a
+    "(1)" it mentions ("…施策の柱" / "(1)「地域に根差した…」及び(2)…")?  The text so far ends
+    mid-sentence, and what follows the marker is no measure label."""
+    from .normalize import normalize_text
+
+    tail = normalize_text(text[-10:], rules).rstrip()
+    if not tail or tail[-1] in "。.!?」』)】〕]":
+        return False
+    norm = normalize_text(nxt, rules).strip()
+    try:
+        from .segment import match_header
+    except ImportError:
+        match_header = None
+    if match_header is not None and match_header(norm, rules):
+        return False
+    for form in rules.marker_forms:
+        m = form.pattern.match(norm)
+        if m:
+            rest = norm[m.end():]
+            if not rest or rest[0].isspace() or rules.category_prefix(rest) or rules.category_for(rest):
+                return False
+            # a quoted name follows ("(1)「…」"), or a further item of the same enumeration
+            quoted = rest.startswith(("「", "『", "“", '"'))
+            return quoted or any(form.pattern.match(rest[i:]) for i in range(1, len(rest)))
+    return False
 
 
 def _is_full(ln: _Line, block: _Block, nxt: _Line, cfg: _Config) -> bool:
@@ -1184,15 +1333,28 @@ def _is_word(unit: str) -> bool:
 
 def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg: _Config, rules: Rules,
                 starts_new: Callable[[str], bool], line_para: dict[int, int] | None = None) -> list[_Para]:
-    """Join wrapped lines into paragraphs; ``line_para`` gets id(line) -> paragraph index."""
+    """Join wrapped lines into paragraphs; ``line_para`` gets id(line) -> paragraph index.
+
+    Across a page break a paragraph continues in the first block of the next page (same
+    column). When the page ended with several paragraphs open at the foot of their columns
+    (a table row broken across pages: its label cell and its text cell), the block at the
+    head of each column of the next page continues the one of its own column."""
+    if line_para is None:
+        line_para = {}
     paras: list[_Para] = []
-    open_para: _Para | None = None
+    open_idx = -1
     prev: tuple[_Line, _Block] | None = None
-    for p in pages:
+    last_line: dict[int, int] = {}  # paragraph index -> id of its last line
+    tails: list[tuple[int, _Line, _Block]] = []  # open paragraphs at the foot of the page before
+    for n, p in enumerate(pages):
+        if n:
+            tails = _page_tails(blocks_by_page[pages[n - 1].number], paras, last_line, line_para)
+        heads = _column_heads(blocks_by_page[p.number])
         for bi, block in enumerate(blocks_by_page[p.number]):
             for li, ln in enumerate(block.lines):
                 join = False
-                if open_para is not None and prev is not None:
+                target = open_idx
+                if open_idx >= 0 and prev is not None:
                     prev_line, prev_block = prev
                     if prev_block is block:
                         join = True
@@ -1200,22 +1362,55 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
                         # Across a page break: the same column, and nothing else between.
                         join = (prev_line is prev_block.lines[-1]
                                 and abs(ln.x0 - prev_block.x0) <= cfg.column_align_em * ln.size)
-                    join = (join and not _starts_block(ln.text, starts_new)
-                            and not _complete(open_para.text, rules)
+                    if not join and li == 0 and len(tails) >= 2 and id(block) in heads:
+                        tail = next((t for t in tails if abs(ln.x0 - t[2].x0) <= cfg.column_align_em * ln.size
+                                     and last_line.get(t[0]) == id(t[1])), None)
+                        if tail is not None:
+                            target, prev_line, prev_block = tail
+                            join = True
+                    join = (join and (not _starts_block(ln.text, starts_new)
+                                      or (_reaches_edge(prev_line, prev_block, cfg)
+                                          and _marker_mid_sentence(paras[target].text, ln.text, rules)))
+                            and not _complete(paras[target].text, rules)
                             and (_is_full(prev_line, prev_block, ln, cfg)
-                                 or _completes_label(open_para.text, ln.text, rules)))
-                if join and open_para is not None:
-                    left = open_para.parts[-1][0]
+                                 or _completes_label(paras[target].text, ln.text, rules)))
+                if join:
+                    para = paras[target]
+                    left = para.parts[-1][0]
                     if left and _wrap_space(left, ln.text):
-                        open_para.parts.append((" ", [None]))
-                    open_para.parts.append((ln.text, ln.boxes))
+                        para.parts.append((" ", [None]))
+                    para.parts.append((ln.text, ln.boxes))
+                    open_idx = target
                 else:
-                    open_para = _Para(page=ln.page, parts=[(ln.text, ln.boxes)])
-                    paras.append(open_para)
+                    paras.append(_Para(page=ln.page, parts=[(ln.text, ln.boxes)]))
+                    open_idx = len(paras) - 1
                 prev = (ln, block)
-                if line_para is not None:
-                    line_para[id(ln)] = len(paras) - 1
+                last_line[open_idx] = id(ln)
+                line_para[id(ln)] = open_idx
     return paras
+
+
+def _column_heads(blocks: list[_Block]) -> set[int]:
+    """ids of the blocks with no block above them in their column (overlapping x-range)."""
+    return {id(b) for b in blocks
+            if not any(o is not b and o.x0 < b.max_x1 and b.x0 < o.max_x1 and o.lines[0].top < b.lines[0].top
+                       for o in blocks)}
+
+
+def _page_tails(blocks: list[_Block], paras: list[_Para], last_line: dict[int, int],
+                line_para: dict[int, int]) -> list[tuple[int, _Line, _Block]]:
+    """Paragraphs that end with the last line of a block at the foot of its column (no block
+    below it in an overlapping x-range): (paragraph index, its last line, the block)."""
+    out = []
+    for b in blocks:
+        if any(o is not b and o.x0 < b.max_x1 and b.x0 < o.max_x1 and o.lines[0].top > b.lines[0].top
+               for o in blocks):
+            continue
+        ln = b.lines[-1]
+        i = line_para.get(id(ln))
+        if i is not None and last_line.get(i) == id(ln):
+            out.append((i, ln, b))
+    return out
 
 
 def _starts_block(text: str, starts_new: Callable[[str], bool]) -> bool:
@@ -1306,8 +1501,22 @@ def _caption_paras(block: _Block, cfg: _Config) -> list[_Para]:
     narrow column is joined to the next (same full-line rule as body text)."""
     out: list[_Para] = []
     prev: _Line | None = None
+    # Centred lines (under a photo) end short on both sides: a line wrapped only if the start
+    # of the next would not have fitted in the width the widest line shows.
+    centres = [(ln.x0 + ln.x1) / 2 for ln in block.lines]
+    em = block.size
+    centred = (len(block.lines) > 1 and max(centres) - min(centres) <= em
+               and max(ln.x0 for ln in block.lines) - min(ln.x0 for ln in block.lines) > 0.5 * em)
+    widest = max(ln.x1 - ln.x0 for ln in block.lines)
+
+    def full(a: _Line, b: _Line) -> bool:
+        if not centred:
+            return _is_full(a, block, b, cfg)
+        first = _first_unit_width(b, cfg)
+        return first is not None and widest - (a.x1 - a.x0) < first + 0.25 * a.size
+
     for ln in block.lines:
-        if out and prev is not None and cfg.join_captions and _is_full(prev, block, ln, cfg):
+        if out and prev is not None and cfg.join_captions and full(prev, ln):
             left = out[-1].parts[-1][0]
             if left and _wrap_space(left, ln.text):
                 out[-1].parts.append((" ", [None]))
@@ -1454,6 +1663,8 @@ def _continued_captions(blocks: list[_Block], pages: dict[int, _Page], cfg: _Con
         top = b.lines[0].top
         if any(s.top < top for s in page.segs if s.kind == "body"):
             continue
+        if any(a.page == b.page and a.lines[0].top < top and a.x0 < b.max_x1 and b.x0 < a.max_x1 for a in blocks):
+            continue  # only the first caption block of its column continues
         align = cfg.column_align_em * b.size
         cands = [j for j, a in enumerate(blocks) if a.page == b.page - 1 and abs(a.x0 - b.x0) <= align
                  and min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio]
