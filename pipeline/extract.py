@@ -296,8 +296,9 @@ def find_list(text: str, rules: Rules) -> FoundList:
         trailing = text[m.start():].strip()
         end = m.start()
     closes = {pair[1]: pair[0] for pair in rules.pairs}
-    while end > 0 and text[end - 1] == ")":
-        open_at = _matching_open(text, end - 1)
+    closers = {pair[1]: pair[0] for pair in rules.list_brackets}
+    while end > 0 and text[end - 1] in closers:
+        open_at = _matching_open(text, end - 1, closers[text[end - 1]], text[end - 1])
         if open_at < 0:
             return FoundList("none")
         content = text[open_at + 1:end - 1].strip()
@@ -339,12 +340,12 @@ def find_list(text: str, rules: Rules) -> FoundList:
     return FoundList("bare", start + (len(tail) - len(tail.lstrip())), end)
 
 
-def _matching_open(text: str, close_at: int) -> int:
+def _matching_open(text: str, close_at: int, opener: str = "(", closer: str = ")") -> int:
     depth = 0
     for k in range(close_at, -1, -1):
-        if text[k] == ")":
+        if text[k] == closer:
             depth += 1
-        elif text[k] == "(":
+        elif text[k] == opener:
             depth -= 1
             if depth == 0:
                 return k
@@ -417,18 +418,21 @@ def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_e
 
 
 def _space_separated(text: str, span: tuple[int, int], rules: Rules) -> list[tuple[int, int]]:
-    """"商店街活性化事業 空き店舗活用支援事業": names set apart by spaces (a full-width space
-    in the source) when every part is a whole program name ending in a head noun."""
+    """"商店街活性化事業 空き店舗活用支援事業", "A事業/B事業": names set apart by spaces (a
+    full-width space in the source) or slashes (／), when every part is a whole program name
+    ending in a head noun ("IT/DX支援" stays one name)."""
     s, e = span
     chunk = text[s:e]
-    if " " not in chunk.strip():
+    sep = "/" if "/" in chunk else " " if " " in chunk.strip() else None
+    if sep is None:
         return [span]
     parts, k = [], s
-    for piece in chunk.split(" "):
-        if piece:
-            parts.append((k, k + len(piece)))
+    for piece in chunk.split(sep):
+        lead = len(piece) - len(piece.lstrip())
+        if piece.strip():
+            parts.append((k + lead, k + lead + len(piece.strip())))
         k += len(piece) + 1
-    if len(parts) > 1 and all(text[a:b].endswith(rules.head_nouns) and len(text[a:b]) >= 4
+    if len(parts) > 1 and all(text[a:b].endswith(rules.head_nouns) and len(text[a:b]) >= 3
                               and not text[a:b].isascii() for a, b in parts):
         return parts
     return [span]

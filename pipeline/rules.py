@@ -86,6 +86,7 @@ class Rules:
     pairs: tuple[str, ...]
     trailing_after_list: re.Pattern[str]
     trailing_after_bare: re.Pattern[str]
+    list_brackets: tuple[str, ...]
     separators: tuple[str, ...]
     bullets: re.Pattern[str]
     list_label: re.Pattern[str]
@@ -298,6 +299,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         pairs=pairs,
         trailing_after_list=p.regex("lists.trailing_after_list"),
         trailing_after_bare=p.regex("lists.trailing_after_bare"),
+        list_brackets=p.strings("lists.list_brackets"),
         separators=p.strings("lists.separators"),
         bullets=p.regex("lists.bullets"),
         list_label=p.regex("lists.list_label"),

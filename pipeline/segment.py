@@ -101,6 +101,11 @@ def match_header(text: str, rules: Rules) -> HeaderMatch | None:
                 muni, rest = head, (tail + " " + rest).strip()
             else:
                 continue  # "(…)" after the title that names no municipality: not this form
+        if not muni and rest.endswith(")") and "(" in rest:
+            # 「…計画」【計画期間:…】(小金井市): the municipality after the period.
+            head, _, tail = rest[:-1].rpartition("(")
+            if any(tail.strip().endswith(x) for x in rules.municipality_types):
+                muni, rest = tail.strip(), head.strip()
         if rest and parse_period(rest, rules) is None and not looks_like_period(rest, rules):
             continue  # trailing text that is not a period: a sentence, not a header
         if not muni:

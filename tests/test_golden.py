@@ -12,15 +12,12 @@ CASES = sorted(FIXTURES.glob("**/*.expected.json"))
 # Red-team fixtures the pipeline does not yet get right: each is a known gap, named with its
 # cause, kept as a test so that fixing it shows (strict xfail: an unexpected pass fails).
 KNOWN_GAPS = {
-    "bracket_lists": "program lists in 【】〔〕［］ are not looked for (find_list only takes a closing ')')",
     "bullet_sentences": "lists that end ・-bulleted sentences with no 。 between them are not all taken",
-    "period_layouts": "a header with the period before the title is not a header; the plan is lost",
     "running_headers": "a pasted running header (the document title, maybe with N/M) is not furniture",
     "captions_misc": "a caption glued under a bracketed list, and captions ending in 。",
     "enumerated_items": "enumerators inside one list line (①, ア, '1.') stay in the names",
     "kana_markers": "ア/イ/ウ and (ア) measure markers are not marker forms",
     "two_announcements": "a second title and preamble after a plan are read as the plan's text",
-    "title_variants": "(municipality) after the period ends up inside the period",
 }
 
 
