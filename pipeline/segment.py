@@ -262,7 +262,8 @@ class _Segmenter:
                 continue
             if self.rules.contact_label.match(text):
                 in_contact = True
-            if in_contact or line.hint == "furniture" or any(p.match(text) for p in self.rules.furniture_patterns):
+            if in_contact or line.hint == "furniture" or any(p.match(text) for p in self.rules.furniture_patterns) \
+                    or (plan is not None and self._repeats_title(text)):
                 self.role(line, "furniture", None)
                 self.diag("info", "page_furniture", f"running header/footer or page number dropped: {text}", line)
                 i += 1
@@ -331,6 +332,18 @@ class _Segmenter:
             self.finish_front(before_plans)
         return Skeleton(self.doc, self.title, self.preamble, self.plans, self.roles, self.diags,
                         self.preamble_captions)
+
+    def _repeats_title(self, text: str) -> bool:
+        """A running header pasted into the text: the document title again, perhaps with a
+        page number ("承認した地域産業活性化計画の概要 2/3")."""
+        if not self.title:
+            return False
+        rest = text.replace(" ", "").strip("【】[]〔〕")
+        title = self.title.replace(" ", "")
+        if not rest.startswith(title):
+            return False
+        tail = rest[len(title):].strip("【】[]〔〕 ")
+        return not tail or bool(re.fullmatch(r"[-‐−(]?\s*[0-9]{1,4}\s*(?:/\s*[0-9]{1,4})?\s*[-‐−)]?", tail))
 
     # -- front matter
     def finish_front(self, lines: list[NormLine]) -> None:

@@ -13,7 +13,6 @@ CASES = sorted(FIXTURES.glob("**/*.expected.json"))
 # cause, kept as a test so that fixing it shows (strict xfail: an unexpected pass fails).
 KNOWN_GAPS = {
     "bullet_sentences": "lists that end ・-bulleted sentences with no 。 between them are not all taken",
-    "running_headers": "a pasted running header (the document title, maybe with N/M) is not furniture",
     "captions_misc": "a caption glued under a bracketed list, and captions ending in 。",
     "enumerated_items": "enumerators inside one list line (①, ア, '1.') stay in the names",
     "kana_markers": "ア/イ/ウ and (ア) measure markers are not marker forms",
