@@ -300,7 +300,8 @@ class _Segmenter:
                 continue
             marker = match_marker(text, self.rules) if plan is not None else None
             if marker and para and not self.one_line_paragraphs \
-                    and not self.is_sentence(para[-1].text[-1:]) and not para[-1].text.endswith((")", "取組")) \
+                    and not self.is_sentence(para[-1].text[-1:]) and not para[-1].text.endswith(")") \
+                    and not self.rules.marker_label_shape.match(para[-1].text) \
                     and (marker.number != len(plan.measures) + 1
                          or not (self.rules.category_prefix(marker.rest) or self.rules.category_for(marker.rest)
                                  or self.rules.marker_label_shape.match(marker.rest.strip("【】[]")))):

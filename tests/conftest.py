@@ -52,3 +52,21 @@ def summary(doc, types=None) -> dict:
             for p in doc.plans
         ],
     }
+
+
+def assert_matches_expected(got: dict, expected: dict) -> None:
+    """Compare a ``summary()`` with a hand-checked *.expected.json: the one comparison that the
+    text, variant-PDF and office-PDF golden tests share (overview only where it is expected)."""
+    assert got["document_title"] == expected["document_title"]
+    assert [p["plan_title"] for p in got["plans"]] == [p["plan_title"] for p in expected["plans"]]
+    for g, e in zip(got["plans"], expected["plans"], strict=True):
+        for key in ("municipality", "municipality_type", "plan_title", "period_raw",
+                    "period_start_fy", "period_end_fy", "overview", "captions"):
+            if key in e:
+                assert g[key] == e[key], (e["plan_title"], key)
+        assert [m["category_no"] for m in g["measures"]] == [m["category_no"] for m in e["measures"]], \
+            e["plan_title"]
+        for gm, em in zip(g["measures"], e["measures"], strict=True):
+            assert gm["category_label"] == em["category_label"], (e["plan_title"], em["category_no"])
+            assert gm["programs"] == em["programs"], (e["plan_title"], em["category_no"])
+    assert got["status"] == expected["status"]
