@@ -159,7 +159,9 @@ def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic
                      _line_at(joined, it.start))
         programs = tuple(progs)
         if programs and choice.found.trailing:
-            info("text_after_list", f"text after the program list: {choice.found.trailing}")
+            # On the line where that text stands, which is not the marker's when the text wraps.
+            info("text_after_list", f"text after the program list: {choice.found.trailing}",
+                 _line_at(joined, len(joined.text.rstrip()) - 1))
     first_body = body_lines[0] if body_lines else marker_line
     return Measure(
         category_no=ms.number,
@@ -389,6 +391,7 @@ def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_e
             k0 = k
     spans.append((k0, end))
     spans = [part for span in spans for part in _space_separated(text, span, rules)]
+    spans = [part for span in spans for part in _coordinated(text, span, rules)]
     items = []
     for idx, (s, e) in enumerate(spans):
         while s < e and text[s].isspace():
@@ -436,6 +439,38 @@ def _space_separated(text: str, span: tuple[int, int], rules: Rules) -> list[tup
                               and not text[a:b].isascii() for a, b in parts):
         return parts
     return [span]
+
+
+def _coordinated(text: str, span: tuple[int, int], rules: Rules) -> list[tuple[int, int]]:
+    """"A事業及びB補助金", "A事業・B事業": a coordinator ([lists] coordinators) between two whole
+    program names splits them; after a part that is no name of its own ("新製品・新事業開発補助金",
+    "人材育成及び人材確保支援助成金") it joins words inside one name. Brackets are not looked into."""
+    s, e = span
+    opens = {pair[0]: pair[1] for pair in rules.pairs}
+    parts, k0, stack, k = [], s, [], s
+    while k < e:
+        ch = text[k]
+        if stack and ch == stack[-1]:
+            stack.pop()
+        elif ch in opens:
+            stack.append(opens[ch])
+        elif not stack:
+            word = next((c for c in rules.coordinators if text.startswith(c, k)), None)
+            if word and _is_whole_name(text, k0, k, rules) and _is_whole_name(text, k + len(word), e, rules):
+                parts.append((k0, k))
+                k0 = k = k + len(word)
+                continue
+        k += 1
+    parts.append((k0, e))
+    return parts
+
+
+def _is_whole_name(text: str, s: int, e: int, rules: Rules) -> bool:
+    """text[s:e] is a program name on its own: it ends in a head noun (after a closer such as 等
+    and a qualifier are set aside) and is more than the head noun alone."""
+    e, _ = _split_qualifier(text, s, _strip_closer(text, s, e, rules), rules)
+    core = strip_tail(rules.quoted_tail, text[s:e].strip()).rstrip()
+    return any(core.endswith(head) and len(core) > len(head) for head in rules.head_nouns)
 
 
 def _strip_closer(text: str, s: int, e: int, rules: Rules) -> int:

@@ -88,6 +88,7 @@ class Rules:
     trailing_after_bare: re.Pattern[str]
     list_brackets: tuple[str, ...]
     separators: tuple[str, ...]
+    coordinators: tuple[str, ...]
     bullets: re.Pattern[str]
     list_label: re.Pattern[str]
     closers: tuple[str, ...]
@@ -301,6 +302,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         trailing_after_bare=p.regex("lists.trailing_after_bare"),
         list_brackets=p.strings("lists.list_brackets"),
         separators=p.strings("lists.separators"),
+        coordinators=tuple(sorted(p.strings("lists.coordinators"), key=len, reverse=True)),
         bullets=p.regex("lists.bullets"),
         list_label=p.regex("lists.list_label"),
         closers=tuple(sorted(p.strings("lists.closers"), key=len, reverse=True)),

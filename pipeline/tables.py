@@ -83,7 +83,7 @@ SCHEMA: dict[str, list[Column]] = {
         _c("category_label", "string", "区分名", "label as written after the marker (normalized)"),
         _c("category_label_canonical", "string", "区分名(標準)", "the known label it matches in rules/format.toml, else empty"),
         _c("description", "string", "内容", "the measure's text after the label, wrapped lines joined"),
-        _c("list_kind", "string", "事業リスト形式", "parenthesized, bare, none_word (list says なし) or missing"),
+        _c("list_kind", "string", "事業リスト形式", "parenthesized, bare, inline (a list inside a sentence, after 具体的には), none_word (the list says なし) or missing"),
         _c("themes", "list", "テーマ", "themes of the description and its programs (rules/vocabulary.toml); CSV: '; '-joined"),
         _c("programs", "int", "事業数", "number of programs in the measure"),
         _c("line", "int", "行", "line of the marker"),

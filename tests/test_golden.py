@@ -33,7 +33,7 @@ def _marks(path):
 def test_fixture_matches_hand_checked_expectation(expected_path, rules):
     source = expected_path.with_name(expected_path.name.replace(".expected.json", ".txt"))
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
-    assert_matches_expected(summary(process(source, rules)), expected)
+    assert_matches_expected(summary(process(source, rules), rules), expected)
 
 
 def test_no_fixture_yields_a_program_outside_its_expected_list(rules):

@@ -202,7 +202,7 @@ def _case(batch: BatchRun, name: str) -> Case:
         if c.name == name:
             return c
     if name in batch.missing:
-        pytest.skip(f"broken-PDF fixture missing: tests/fixtures/broken/{name}")
+        pytest.fail(f"committed fixture missing: tests/fixtures/broken/{name}")
     raise AssertionError(f"no such case: {name}")
 
 
@@ -306,7 +306,8 @@ def test_pdf_named_txt_is_read_as_pdf(batch):
     _case(batch, "pdf_named.txt")
     doc = batch.documents["pdf_named.txt"]
     assert doc["media_type"] == "application/pdf"
-    assert int(doc["programs"]) > 0
+    # The seed's PDF under a .txt name: the same 5 plans and 38 programs as seed.pdf.
+    assert (doc["status"], doc["plans"], doc["programs"]) == ("ok", "5", "38")
 
 
 # ----------------------------------------------------------------------------- output safety
@@ -476,8 +477,7 @@ def test_max_file_size(tmp_path):
 
 def test_max_pages(tmp_path):
     pdf = FIXTURES / "pdf" / "seed.pdf"
-    if not pdf.is_file():
-        pytest.skip("PDF fixture missing: tests/fixtures/pdf/seed.pdf")
+    assert pdf.is_file(), "committed fixture missing: tests/fixtures/pdf/seed.pdf"
     out = tmp_path / "out"
     res = run_cli(pdf, "--out", out, "--max-pages", "1", timeout=300)
     assert res.returncode == 1
@@ -496,14 +496,12 @@ def test_per_document_timeout(tmp_path):
     (folder / "slow.txt").write_text(_seed_text().replace("（伴走型支援体制構築事業）", f"（{items}）"),
                                      encoding="utf-8")
     out = tmp_path / "out"
-    started = time.monotonic()
     res = run_cli(folder, "--out", out, "--timeout", "1", "--no-cache", timeout=300)
     assert res.returncode == 1, res.stderr
     assert "Traceback" not in res.stderr
     status = {Path(d["source_path"]).name: (d["status"], d["error"]) for d in read_csv(out / "documents.csv")}
     assert status["seed.txt"] == ("ok", "")
     assert status["slow.txt"][0] == "failed" and "timed out" in status["slow.txt"][1]
-    assert time.monotonic() - started < 120
 
 
 # ----------------------------------------------------------------------------- atomic output
@@ -554,8 +552,6 @@ def test_streaming_writer_failure_midway_leaves_previous_output(tmp_path, monkey
     from pipeline import write
     from pipeline.errors import OutputError
 
-    if not hasattr(write, "write_tables_streaming"):
-        pytest.skip("no streaming writer")
     out = tmp_path / "out"
     write.write_tables(_tables(), out)
     before = _snapshot(out)

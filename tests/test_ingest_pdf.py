@@ -35,7 +35,7 @@ SEED_CAPTIONS = [
 
 def need(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"missing fixture {path.relative_to(FIXTURES.parent.parent)}")
+        pytest.fail(f"committed fixture missing: {path.relative_to(FIXTURES.parent.parent)}")
     return path
 
 

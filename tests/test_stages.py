@@ -56,6 +56,14 @@ def test_normalized_characters_map_back_to_raw(rules):
     ("計画期間:令和7年度から令和9年度まで", "令和7年度から令和9年度まで", 2025, 2027),
     ("令和6年4月〜令和9年3月", "令和6年4月〜令和9年3月", 2024, 2026),
     ("【計画期間:平成31年度〜令和3年度】", "平成31年度〜令和3年度", 2019, 2021),
+    # A month before April belongs to the fiscal year that began the April before.
+    ("令和7年1月〜令和9年12月", "令和7年1月〜令和9年12月", 2024, 2027),
+    ("平成30年10月〜令和3年3月", "平成30年10月〜令和3年3月", 2018, 2020),
+    # A start and a duration.
+    ("計画期間:令和7年度から3か年", "令和7年度から3か年", 2025, 2027),
+    ("【計画期間:令和6年度から5年間】", "令和6年度から5年間", 2024, 2028),
+    ("令和5年度から三か年", "令和5年度から三か年", 2023, 2025),
+    ("令和十年度〜令和十二年度", "令和十年度〜令和十二年度", 2028, 2030),
 ])
 def test_parse_period(rules, text, raw, start, end):
     from pipeline.periods import parse_period

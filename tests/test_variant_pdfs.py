@@ -85,7 +85,7 @@ def test_committed_pdfs_are_current(tmp_path):
 
 @pytest.mark.parametrize(("pdf", "expected_path"), _cases(xfail=True))
 def test_variant_pdf_matches_hand_checked_expectation(pdf, expected_path, rules):
-    _assert_matches(summary(_doc(pdf, rules)), expected_path)
+    _assert_matches(summary(_doc(pdf, rules), rules), expected_path)
 
 
 @pytest.mark.parametrize(("pdf", "expected_path"), _cases(xfail=False))
@@ -161,7 +161,7 @@ def _render(tmp_path, source, layout: str, overrides: dict):
 def test_layout_variation_gives_the_same_tables(tmp_path, rules, stem, variation):
     layout, overrides = VARIATIONS[variation]
     pdf, _ = _render(tmp_path, VARIANTS / f"{stem}.txt", layout, overrides)
-    _assert_matches(summary(process(pdf, rules)), VARIANTS / f"{stem}.expected.json")
+    _assert_matches(summary(process(pdf, rules), rules), VARIANTS / f"{stem}.expected.json")
 
 
 # ----------------------------------------------------------------------------- focused cases

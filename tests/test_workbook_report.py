@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 import zipfile
 from html.parser import HTMLParser
 
@@ -203,16 +202,6 @@ def test_report_shows_diagnostics(rules, tmp_path):
         "羽村市地域", "架空市地域"), encoding="utf-8")
     html = render(merge([process_file(str(path), rules)]))
     assert "unknown_municipality" in html and "架空市" in html
-
-
-def test_workbook_and_report_are_fast(seed_tables, tmp_path):
-    from pipeline.report import write_report
-    from pipeline.workbook import write_workbook
-
-    t0 = time.perf_counter()
-    write_workbook(seed_tables, tmp_path)
-    write_report(seed_tables, tmp_path)
-    assert time.perf_counter() - t0 < 2.0
 
 
 WRAPPED = """【承認した地域産業活性化計画の概要】
