@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import grammar
 from .model import Caption, Diagnostic, Document, Measure, NormLine, Plan, Program, Provenance
 from .municipalities import municipality_from_title, without_prefecture
 from .rules import Rules
@@ -111,12 +112,12 @@ def _overview_text(ps: PlanSkel, rules: Rules) -> str:
 def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic]) -> Measure:
     marker_line = ms.label_lines[0]
     label = ms.label
-    canonical = rules.category_for(label)
+    canonical = grammar.canonical_label(label, rules)
     body_lines = [ln for para in ms.body for ln in para]
     parts = [(ln, 0) for ln in body_lines]
     # A marker line that also carries the text: "(1) <known label>:<description>(A事業)".
     if canonical is None and len(ms.label_lines) == 1:
-        prefix = rules.category_prefix(label)
+        prefix = grammar.label_prefix(label, rules)
         line_text = marker_line.text
         if prefix and len(label) > len(prefix[1]):
             canonical, label = prefix

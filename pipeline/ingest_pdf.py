@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import grammar
 from .errors import InputError, RulesError
 from .model import CharBox, Diagnostic, RawDocument, RawLine
 from .rules import Rules
@@ -50,8 +51,6 @@ _CID = re.compile(r"^\(cid:\d+\)$")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _UNIT = re.compile(r"[!-~]+| |.", re.S)  # an ASCII run, a space, or one other character
 _BULLETS = "◆■●◇□○▼▽★☆◎▶▷"
-# Fallback for pipeline.segment.starts_new_block while that module is not available.
-_FALLBACK_HEADER = re.compile(r"^[" + _BULLETS + r"\s]*「[^「」]{2,60}?計画」")
 
 
 # ---------------------------------------------------------------- configuration
@@ -253,7 +252,6 @@ class _Page:
 def read_pdf(path: str, data: bytes, doc_id: str, rules: Rules, limits: Limits) -> RawDocument:
     """Read a PDF's text into logical lines with layout hints and per-character boxes."""
     cfg = _Config(rules)
-    starts_new = _starts_new_block_function(rules)
     logger = logging.getLogger("pdfminer")
     old_level = logger.level
     logger.setLevel(logging.ERROR)
@@ -295,36 +293,9 @@ def read_pdf(path: str, data: bytes, doc_id: str, rules: Rules, limits: Limits) 
                 f"page {p.number}: no text layer (a scanned page?); its content is missing",
                 page=p.number))
 
-    lines = _layout(pages, cfg, rules, starts_new)
+    lines = _layout(pages, cfg, rules)
     return RawDocument(path=path, doc_id=doc_id, media_type="application/pdf", encoding=None,
                        lines=tuple(lines), pages=len(pages), diagnostics=tuple(diagnostics))
-
-
-def _starts_new_block_function(rules: Rules) -> Callable[[str], bool]:
-    try:
-        from .segment import starts_new_block
-    except ImportError:
-        starts_new_block = None
-
-    if starts_new_block is not None:
-        def check(text: str) -> bool:
-            return bool(starts_new_block(text, rules))
-        return check
-
-    from .normalize import normalize_text
-
-    def fallback(text: str) -> bool:
-        norm = normalize_text(text, rules)
-        if _FALLBACK_HEADER.match(norm):
-            return True
-        for form in rules.marker_forms:
-            m = form.pattern.match(norm)
-            if m and not rules.marker_not_followed_by.match(norm[m.end():]):
-                if not form.requires_known_label or rules.category_prefix(norm[m.end():].strip()):
-                    return True
-        return False
-
-    return fallback
 
 
 # ---------------------------------------------------------------- reading pages
@@ -616,10 +587,10 @@ def _make_seg(page_no: int, chars: list[_Char], cfg: _Config) -> _Seg | None:
 # ---------------------------------------------------------------- document layout
 
 
-def _layout(pages: list[_Page], cfg: _Config, rules: Rules, starts_new: Callable[[str], bool]) -> list[RawLine]:
+def _layout(pages: list[_Page], cfg: _Config, rules: Rules) -> list[RawLine]:
     _mark_furniture(pages, cfg, rules)
     body_size = _body_size(pages)
-    _mark_captions(pages, cfg, body_size, rules, starts_new)
+    _mark_captions(pages, cfg, body_size, rules)
 
     blocks_by_page: dict[int, list[_Block]] = {}
     all_lines: dict[int, list[_Line]] = {}
@@ -633,7 +604,7 @@ def _layout(pages: list[_Page], cfg: _Config, rules: Rules, starts_new: Callable
     _right_edges([b for bs in blocks_by_page.values() for b in bs], cfg)
 
     line_para: dict[int, int] = {}
-    paras = _paragraphs(pages, blocks_by_page, cfg, rules, starts_new, line_para)
+    paras = _paragraphs(pages, blocks_by_page, cfg, rules, line_para)
     loose = _attach_captions(pages, paras, cfg, rules, blocks_by_page, line_para)
     return _emit(pages, paras, loose)
 
@@ -678,7 +649,7 @@ def _mark_furniture(pages: list[_Page], cfg: _Config, rules: Rules) -> None:
     for s, off, top in numbers:
         if len(pages) > 1 and off != usual and offsets[usual] >= 2:
             continue
-        if top and s.size >= cfg.caption_size_ratio * body_size and _bare_marker(s.text, rules):
+        if top and s.size >= cfg.caption_size_ratio * body_size and grammar.is_bare_marker(s.text, rules):
             continue
         s.kind = "furniture"
     need = max(cfg.repeat_min_pages, cfg.repeat_ratio * len(pages))
@@ -692,7 +663,7 @@ def _mark_furniture(pages: list[_Page], cfg: _Config, rules: Rules) -> None:
             continue
         # The same measure marker ("(3) (1)、(2)以外の取組") recurs in every plan, so it can start
         # several pages at the same height: at body size it is text, not a running header.
-        if all(s.size >= cfg.caption_size_ratio * body_size for s in near) and _marker_line(near[0].text, rules):
+        if all(s.size >= cfg.caption_size_ratio * body_size for s in near) and grammar.is_marker_line(near[0].text, rules):
             continue
         repeated.append(near)
     # A running header is above all body-size text of its page, a running footer below it:
@@ -760,8 +731,7 @@ def _weighted_median(values: list[tuple[float, int]]) -> float:
     return values[-1][0]
 
 
-def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Rules,
-                   starts_new: Callable[[str], bool]) -> None:
+def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Rules) -> None:
     main = []
     for p in pages:
         if len(p.pictures) > 1:
@@ -785,7 +755,7 @@ def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Ru
     def caption_text(s: _Seg) -> bool:
         text = s.text.strip()
         return (len(text) <= cfg.side_max_chars and not rules.sentence_end.search(text)
-                and not text.startswith("【") and not starts_new(text))
+                and not text.startswith("【") and not grammar.starts_new_block(text, rules))
 
     by_page: dict[int, list[_Seg]] = defaultdict(list)
     for s in main:
@@ -793,7 +763,7 @@ def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Ru
     place = _SidePlace(side, cfg, cfg.side_max_width_ratio * (right - left), caption_text)
     # A side column where measure markers or headers stand (the label cells of a table) holds
     # their wrapped labels, not captions.
-    labels = [(s.x0, s.size) for s in main if side(s) and starts_new(s.text.strip())]
+    labels = [(s.x0, s.size) for s in main if side(s) and grammar.starts_new_block(s.text.strip(), rules)]
     for s in main:
         if not side(s) or s.size > cfg.side_max_size_ratio * body_size:
             continue
@@ -1258,32 +1228,6 @@ def _reaches_edge(ln: _Line, block: _Block, cfg: _Config) -> bool:
             and ln.wrap_right - ln.x1 <= cfg.wrap_gap_em * ln.size)
 
 
-def _marker_mid_sentence(text: str, nxt: str, rules: Rules) -> bool:
-    """Does ``nxt`` start with a marker only because a sentence wrapped right before a
-    "(1)" it mentions ("…施策の柱" / "(1)「地域に根差した…」及び(2)…")?  The text so far ends
-    mid-sentence, and what follows the marker is no measure label."""
-    from .normalize import normalize_text
-
-    tail = normalize_text(text[-10:], rules).rstrip()
-    if not tail or tail[-1] in "。.!?」』)】〕]":
-        return False
-    norm = normalize_text(nxt, rules).strip()
-    try:
-        from .segment import match_header
-    except ImportError:
-        match_header = None
-    if match_header is not None and match_header(norm, rules):
-        return False
-    for form in rules.marker_forms:
-        m = form.pattern.match(norm)
-        if m:
-            rest = norm[m.end():]
-            if not rest or rest[0].isspace() or rules.category_prefix(rest) or rules.category_for(rest):
-                return False
-            # a quoted name follows ("(1)「…」"), or a further item of the same enumeration
-            quoted = rest.startswith(("「", "『", "“", '"'))
-            return quoted or any(form.pattern.match(rest[i:]) for i in range(1, len(rest)))
-    return False
 
 
 def _is_full(ln: _Line, block: _Block, nxt: _Line, cfg: _Config) -> bool:
@@ -1332,7 +1276,7 @@ def _is_word(unit: str) -> bool:
 
 
 def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg: _Config, rules: Rules,
-                starts_new: Callable[[str], bool], line_para: dict[int, int] | None = None) -> list[_Para]:
+                line_para: dict[int, int] | None = None) -> list[_Para]:
     """Join wrapped lines into paragraphs; ``line_para`` gets id(line) -> paragraph index.
 
     Across a page break a paragraph continues in the first block of the next page (same
@@ -1368,12 +1312,12 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
                         if tail is not None:
                             target, prev_line, prev_block = tail
                             join = True
-                    join = (join and (not _starts_block(ln.text, starts_new)
+                    join = (join and (not grammar.starts_block(ln.text, rules)
                                       or (_reaches_edge(prev_line, prev_block, cfg)
-                                          and _marker_mid_sentence(paras[target].text, ln.text, rules)))
-                            and not _complete(paras[target].text, rules)
+                                          and grammar.marker_mid_sentence(paras[target].text, ln.text, rules)))
+                            and not grammar.cannot_continue(paras[target].text, rules)
                             and (_is_full(prev_line, prev_block, ln, cfg)
-                                 or _completes_label(paras[target].text, ln.text, rules)))
+                                 or grammar.completes_label(paras[target].text, ln.text, rules)))
                 if join:
                     para = paras[target]
                     left = para.parts[-1][0]
@@ -1413,66 +1357,14 @@ def _page_tails(blocks: list[_Block], paras: list[_Para], last_line: dict[int, i
     return out
 
 
-def _starts_block(text: str, starts_new: Callable[[str], bool]) -> bool:
-    stripped = text.lstrip()
-    return stripped.startswith(("【", "[", "〔")) or starts_new(stripped)
 
 
-def _completes_label(text: str, nxt: str, rules: Rules) -> bool:
-    """Does ``nxt`` finish a measure label that ``text`` (after a marker, if any) began?  A
-    label wrapped before the column edge (a manual break, a narrower line) is still one."""
-    from .normalize import normalize_text
-
-    label = normalize_text(text, rules).strip()
-    for form in rules.marker_forms:
-        m = form.pattern.match(label)
-        if m:
-            label = label[m.end():].strip()
-            break
-    if not label or rules.category_for(label) is not None:
-        return False
-    return rules.category_for(label + normalize_text(nxt, rules).strip()) is not None
 
 
-def _marker_line(text: str, rules: Rules) -> bool:
-    """A measure marker starts the line (as pipeline.segment reads one)."""
-    from .normalize import normalize_text
-
-    norm = normalize_text(text, rules).strip()
-    for form in rules.marker_forms:
-        m = form.pattern.match(norm)
-        if m and not rules.marker_not_followed_by.match(norm[m.end():]):
-            if not form.requires_known_label or rules.category_prefix(norm[m.end():].strip()):
-                return True
-    return False
 
 
-def _bare_marker(text: str, rules: Rules) -> bool:
-    """A measure marker alone on its line (its label follows on the next line)."""
-    from .normalize import normalize_text
-
-    norm = normalize_text(text, rules).strip()
-    for form in rules.marker_forms:
-        m = form.pattern.match(norm)
-        if m and not norm[m.end():].strip():
-            return True
-    return False
 
 
-def _complete(text: str, rules: Rules) -> bool:
-    """A logical line that cannot continue: a bracketed period or title, or a marker + label."""
-    from .normalize import normalize_text
-
-    if len(text) > 200:  # only the end matters for a long paragraph
-        return normalize_text(text[-20:], rules).endswith(("】", "〕"))
-    norm = normalize_text(text, rules)
-    if norm.endswith(("】", "〕")):
-        return True
-    for form in rules.marker_forms:
-        m = form.pattern.match(norm)
-        if m and rules.category_for(norm[m.end():].strip()):
-            return True
-    return False
 
 
 def _seg_line(s: _Seg) -> _Line:
@@ -1609,7 +1501,7 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config, rules
             loose[page].extend(made[k])
             targets[k] = None
             continue
-        if target + 1 < len(paras) and _bare_marker(paras[target].text, rules):
+        if target + 1 < len(paras) and grammar.is_bare_marker(paras[target].text, rules):
             target += 1  # never between a marker and the label on the next line
         targets[k] = target
         paras[target].captions.extend(made[k])

@@ -76,6 +76,7 @@ class Rules:
     categories: tuple[Category, ...]
     furniture_patterns: tuple[re.Pattern[str], ...]
     contact_label: re.Pattern[str]
+    title_page_number: re.Pattern[str]
     label_patterns: tuple[re.Pattern[str], ...]
     overview_label: re.Pattern[str]
     caption_max_chars: int
@@ -291,6 +292,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         categories=tuple(cats),
         furniture_patterns=f.regexes("furniture.patterns"),
         contact_label=f.regex("furniture.contact"),
+        title_page_number=f.regex("furniture.title_page_number"),
         label_patterns=f.regexes("labels.patterns"),
         overview_label=f.regex("labels.overview"),
         caption_max_chars=f.get("captions.max_chars", int),

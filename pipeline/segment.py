@@ -8,10 +8,11 @@ The output is a ``Skeleton``: plans with their measures' body paragraphs still a
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from . import grammar
+from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
 from .model import Diagnostic, LineRole, NormDocument, NormLine
 from .periods import Period, looks_like_period, parse_period
 from .rules import Rules
@@ -67,98 +68,6 @@ def join_parts(parts: list[tuple[NormLine, int]]) -> Joined:
         pos.extend((line, first + i) for i in range(len(t)))
         prev = t
     return Joined("".join(text_parts), tuple(pos), tuple(lines))
-
-
-# --------------------------------------------------------------------------- line tests
-
-
-@dataclass(frozen=True)
-class HeaderMatch:
-    title: str
-    muni: str | None
-    rest: str
-
-
-@dataclass(frozen=True)
-class MarkerMatch:
-    number: int
-    marker: str
-    rest: str
-
-
-def match_header(text: str, rules: Rules) -> HeaderMatch | None:
-    for pat in rules.header_patterns:
-        m = pat.match(text)
-        if not m:
-            continue
-        title = m.group("title").strip()
-        muni = (m.groupdict().get("muni") or "").strip() or None
-        rest = (m.groupdict().get("rest") or "").strip()
-        if muni and not any(muni.endswith(s) for s in rules.municipality_types):
-            # "(八王子市、令和6年度〜令和8年度)": the period shares the parenthesis.
-            head, _, tail = (re.split(r"([、,:・ ])", muni, maxsplit=1) + ["", ""])[:3]
-            if any(head.endswith(s) for s in rules.municipality_types) and parse_period(tail, rules):
-                muni, rest = head, (tail + " " + rest).strip()
-            else:
-                continue  # "(…)" after the title that names no municipality: not this form
-        if not muni and rest.endswith(")") and "(" in rest:
-            # 「…計画」【計画期間:…】(小金井市): the municipality after the period.
-            head, _, tail = rest[:-1].rpartition("(")
-            if any(tail.strip().endswith(x) for x in rules.municipality_types):
-                muni, rest = tail.strip(), head.strip()
-        if rest and parse_period(rest, rules) is None and not looks_like_period(rest, rules):
-            continue  # trailing text that is not a period: a sentence, not a header
-        if not muni:
-            from .municipalities import municipality_from_title
-
-            if municipality_from_title(title, rules) is None:
-                continue  # 【承認した地域産業活性化計画】 names no municipality: a title, not a plan
-        return HeaderMatch(title, muni, rest)
-    return None
-
-
-def match_marker(text: str, rules: Rules) -> MarkerMatch | None:
-    for form in rules.marker_forms:
-        m = form.pattern.match(text)
-        if not m:
-            continue
-        rest = text[m.end():]
-        if rules.marker_not_followed_by.match(rest):
-            continue
-        rest = rest.strip()
-        if "num" not in form.pattern.groupindex:
-            # No number in the marker ("◆多様な主体との連携を図る取組"): the known label's.
-            known = rules.category_for(rest)
-            if known is None:
-                continue
-            return MarkerMatch(known.number, m.group(0).strip(), rest)
-        number = _marker_number(m.group("num"))
-        if number is None or not 1 <= number <= rules.marker_max_number:
-            continue
-        if form.requires_known_label and not (rules.category_prefix(rest)
-                                                or rules.marker_label_shape.match(rest)):
-            continue
-        return MarkerMatch(number, m.group(0).strip(), rest)
-    return None
-
-
-def _marker_number(num: str) -> int | None:
-    if num.isascii() and num.isdigit():
-        return int(num)
-    if len(num) == 1:
-        value = unicodedata.numeric(num, -1)
-        return int(value) if value > 0 else None
-    return None
-
-
-def starts_new_block(raw_text: str, rules: Rules) -> bool:
-    """True when a line must start a new paragraph: a measure marker, a plan header,
-    or a period line. Used by PDF ingest to stop joining wrapped lines."""
-    from .normalize import normalize_text
-
-    text = normalize_text(raw_text, rules)
-    return bool(match_marker(text, rules) or match_header(text, rules)
-                or looks_like_period(text, rules) or parse_period(text, rules))
 
 
 # --------------------------------------------------------------------------- skeleton
@@ -260,15 +169,15 @@ class _Segmenter:
                     flush()
                 i += 1
                 continue
-            if self.rules.contact_label.match(text):
+            if grammar.is_contact_label(text, self.rules):
                 in_contact = True
-            if in_contact or line.hint == "furniture" or any(p.match(text) for p in self.rules.furniture_patterns) \
-                    or (plan is not None and self._repeats_title(text)):
+            if in_contact or line.hint == "furniture" or grammar.is_furniture(text, self.rules) \
+                    or (plan is not None and grammar.repeats_title(text, self.title, self.rules)):
                 self.role(line, "furniture", None)
                 self.diag("info", "page_furniture", f"running header/footer or page number dropped: {text}", line)
                 i += 1
                 continue
-            if line.hint == "caption" or (plan is not None and self.rules.caption_marker.match(text)):
+            if line.hint == "caption" or (plan is not None and grammar.is_caption_marker(text, self.rules)):
                 flush()
                 if plan is None:
                     self.preamble_captions.append(line)
@@ -278,10 +187,10 @@ class _Segmenter:
                     self.role(line, "caption", plan)
                 i += 1
                 continue
-            if plan is not None and any(p.match(text) for p in self.rules.label_patterns):
+            if plan is not None and grammar.is_section_label(text, self.rules):
                 flush()
                 self.role(line, "label", plan)
-                plan.overview_label_open = measure is None and bool(self.rules.overview_label.search(text))
+                plan.overview_label_open = measure is None and grammar.opens_overview(text, self.rules)
                 i += 1
                 continue
             header = match_header(text, self.rules)
@@ -301,16 +210,17 @@ class _Segmenter:
             marker = match_marker(text, self.rules) if plan is not None else None
             if marker and para and not self.one_line_paragraphs \
                     and not self.is_sentence(para[-1].text[-1:]) and not para[-1].text.endswith(")") \
-                    and not self.rules.marker_label_shape.match(para[-1].text) \
+                    and not grammar.has_label_shape(para[-1].text, self.rules) \
                     and (marker.number != len(plan.measures) + 1
-                         or not (self.rules.category_prefix(marker.rest) or self.rules.category_for(marker.rest)
-                                 or self.rules.marker_label_shape.match(marker.rest.strip("【】[]")))):
+                         or not (grammar.label_prefix(marker.rest, self.rules)
+                                 or grammar.canonical_label(marker.rest, self.rules)
+                                 or grammar.has_label_shape(marker.rest.strip("【】[]"), self.rules))):
                 # "(3)販路拡大支援の三つを柱として…" continuing a hard-wrapped sentence whose
                 # line broke right before "(3)": text, not the third measure.
                 marker = None
             if marker and plan.measures and marker.number <= plan.measures[-1].number \
-                    and self.rules.category_prefix(marker.rest) is None \
-                    and not self.rules.marker_label_shape.match(marker.rest):
+                    and grammar.label_prefix(marker.rest, self.rules) is None \
+                    and not grammar.has_label_shape(marker.rest, self.rules):
                 # "(1) 創業支援事業" under measure (3): an enumerated item, not a measure.
                 marker = None
             if marker:
@@ -334,18 +244,6 @@ class _Segmenter:
         return Skeleton(self.doc, self.title, self.preamble, self.plans, self.roles, self.diags,
                         self.preamble_captions)
 
-    def _repeats_title(self, text: str) -> bool:
-        """A running header pasted into the text: the document title again, perhaps with a
-        page number ("承認した地域産業活性化計画の概要 2/3")."""
-        if not self.title:
-            return False
-        rest = text.replace(" ", "").strip("【】[]〔〕")
-        title = self.title.replace(" ", "")
-        if not rest.startswith(title):
-            return False
-        tail = rest[len(title):].strip("【】[]〔〕 ")
-        return not tail or bool(re.fullmatch(r"[-‐−(]?\s*[0-9]{1,4}\s*(?:/\s*[0-9]{1,4})?\s*[-‐−)]?", tail))
-
     # -- front matter
     def finish_front(self, lines: list[NormLine]) -> None:
         """Title and preamble. The title patterns are in order of preference: the first
@@ -358,14 +256,11 @@ class _Segmenter:
             if line.text.count("【") > line.text.count("】") and k + 1 < len(lines):
                 candidates.append((line.text + lines[k + 1].text, [line, lines[k + 1]]))
         title_lines: list[NormLine] = []
-        for pat in self.rules.title_patterns:
-            for text, group in candidates:
-                m = pat.match(text) if len(text) <= 80 else None
-                if m:
-                    self.title, title_lines = m.group("title").strip(), group
-                    break
-            if title_lines:
-                break
+        ranked = [(found, k) for k, (text, _) in enumerate(candidates)
+                  if (found := grammar.match_title(text, self.rules))]
+        if ranked:
+            (_, self.title), k = min(ranked, key=lambda r: (r[0][0], r[1]))
+            title_lines = candidates[k][1]
         for line in lines:
             if any(line is t for t in title_lines):
                 self.role(line, "title", None)
@@ -403,7 +298,7 @@ class _Segmenter:
                 continue
             if line.hint in ("furniture", "caption"):
                 break
-            m = self.rules.muni_line.match(line.text)
+            muni = grammar.match_muni_line(line.text, self.rules)
             sub = match_marker(line.text, self.rules)
             if pending:
                 if match_marker(line.text, self.rules) or match_header(line.text, self.rules):
@@ -413,8 +308,8 @@ class _Segmenter:
                 if not self._period_incomplete(pending):
                     self.take_period(plan, pending, line)
                     pending = ""
-            elif m and plan.muni is None:
-                plan.muni = next(v for k, v in m.groupdict().items() if k.startswith("muni") and v)
+            elif muni and plan.muni is None:
+                plan.muni = muni
                 self.role(line, "header", plan)
             elif parse_period(line.text, self.rules) or looks_like_period(line.text, self.rules):
                 self.role(line, "period", plan)
@@ -466,12 +361,12 @@ class _Segmenter:
         self.role(line, "marker", plan)
         i += 1
         # A label wrapped onto the next line: take that line when together they are a known label.
-        shape = self.rules.marker_label_shape
+        rules = self.rules
         if not self.one_line_paragraphs and label and i < len(lines) and lines[i].text \
-                and self.rules.category_for(label) is None and not shape.match(label) \
-                and len(lines[i].text) <= self.rules.caption_max_chars \
-                and (self.rules.category_for(label + lines[i].text) is not None
-                     or shape.match(label + lines[i].text)):
+                and grammar.canonical_label(label, rules) is None and not grammar.has_label_shape(label, rules) \
+                and len(lines[i].text) <= rules.caption_max_chars \
+                and (grammar.canonical_label(label + lines[i].text, rules) is not None
+                     or grammar.has_label_shape(label + lines[i].text, rules)):
             label += lines[i].text
             label_lines.append(lines[i])
             self.role(lines[i], "marker", plan)
@@ -484,8 +379,8 @@ class _Segmenter:
             if k < len(lines) and lines[k].hint is None:
                 nxt = lines[k].text
                 if not match_marker(nxt, self.rules) and not match_header(nxt, self.rules) and (
-                        self.rules.category_for(nxt) is not None
-                        or self.rules.marker_label_shape.match(nxt)
+                        grammar.canonical_label(nxt, self.rules) is not None
+                        or grammar.has_label_shape(nxt, self.rules)
                         or (self.is_caption_like(nxt) and not nxt.endswith(")"))):
                     label = nxt
                     label_lines.append(lines[k])

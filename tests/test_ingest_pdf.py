@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
-import sys
 from pathlib import Path
 
 import pytest
@@ -365,15 +364,3 @@ def test_bad_pdf_toml_value_is_a_rules_error(rules):
         _Config(dataclasses.replace(rules, pdf={"furniture": {"page_number_patterns": ["(unclosed"]}}))
 
 
-def test_fallback_when_segment_module_is_unavailable(rules, monkeypatch):
-    from pipeline.ingest import read_document
-    from pipeline.ingest_pdf import _starts_new_block_function
-
-    monkeypatch.setitem(sys.modules, "pipeline.segment", None)  # import raises ImportError
-    check = _starts_new_block_function(rules)
-    assert check.__name__ == "fallback"
-    assert check("(1) 多様な主体との連携を図る取組") and check("⑵ 感染症")
-    assert check("◆　「檜原村地域産業活性化計画」　（檜原村）")
-    assert not check("地域の専門人材との共創や") and not check("(1)、(2)以外の取組")
-    doc = read_document(need(LANDSCAPE), rules)
-    assert [ln.text for ln in doc.lines] == [ln.text for ln in read(LANDSCAPE, rules).lines]

@@ -89,7 +89,7 @@ def test_unparsable_period_is_none(rules):
     ("2 多様な主体との連携を図る取組", 2, "多様な主体との連携を図る取組"),
 ])
 def test_marker(rules, text, number, rest):
-    from pipeline.segment import match_marker
+    from pipeline.grammar import match_marker
 
     m = match_marker(text, rules)
     assert (m.number, m.rest) == (number, rest)
@@ -97,7 +97,7 @@ def test_marker(rules, text, number, rest):
 
 @pytest.mark.parametrize("text", ["(1)、(2)以外の取組", "3本の柱(①販路拡大支援", "2024.4.1 施行", "2 つの柱"])
 def test_not_a_marker(rules, text):
-    from pipeline.segment import match_marker
+    from pipeline.grammar import match_marker
 
     assert match_marker(text, rules) is None
 
@@ -111,7 +111,7 @@ def test_not_a_marker(rules, text):
     ("■瑞穂町地域産業活性化計画(瑞穂町)", "瑞穂町地域産業活性化計画", "瑞穂町"),
 ])
 def test_header(rules, text, title, muni):
-    from pipeline.segment import match_header
+    from pipeline.grammar import match_header
 
     h = match_header(text, rules)
     assert (h.title, h.muni) == (title, muni)
@@ -122,7 +122,7 @@ def test_header(rules, text, title, muni):
     "「地域産業活性化計画」に基づき支援する。",
 ])
 def test_not_a_header(rules, text):
-    from pipeline.segment import match_header
+    from pipeline.grammar import match_header
 
     assert match_header(text, rules) is None
 
