@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import grammar
-from .errors import InputError, RulesError
+from .errors import InputError
 from .model import CharBox, Diagnostic, RawDocument, RawLine
-from .rules import Rules
+from .rules import PdfSettings, Rules
 
 if TYPE_CHECKING:
     from .ingest import Limits
@@ -54,76 +54,6 @@ _BULLETS = "◆■●◇□○▼▽★☆◎▶▷"
 
 
 # ---------------------------------------------------------------- configuration
-
-
-class _Config:
-    """Typed access to ``rules.pdf`` with defaults (the defaults match rules/pdf.toml)."""
-
-    def __init__(self, rules: Rules):
-        data = rules.pdf if isinstance(rules.pdf, dict) else {}
-        self.data = data
-        self.same_line_overlap = self.num("lines.same_line_overlap", 0.5)
-        self.column_gap_em = self.num("lines.column_gap_em", 2.0)
-        self.word_gap_em = self.num("lines.word_gap_em", 0.25)
-        self.duplicate_em = self.num("lines.duplicate_em", 0.3)
-        self.baseline_em = self.num("lines.baseline_em", 0.15)
-        self.paragraph_gap_em = self.num("blocks.paragraph_gap_em", 0.4)
-        self.block_size_ratio = self.num("blocks.size_ratio", 0.95)
-        self.full_line_em = self.num("blocks.full_line_em", 1.2)
-        self.column_align_em = self.num("blocks.column_align_em", 2.0)
-        self.wrap_gap_em = self.num("blocks.wrap_gap_em", 2.0)
-        self.no_line_start = frozenset(self.text(
-            "blocks.no_line_start",
-            "、。，．・：；？！）」』】〕］｝〉》”’)]},.:;!?ゝゞ々ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"))
-        self.no_line_end = frozenset(self.text("blocks.no_line_end", "（「『【〔［｛〈《“‘([{"))
-        self.caption_size_ratio = self.num("captions.size_ratio", 0.9)
-        self.side_margin_em = self.num("captions.side_margin_em", 0.5)
-        self.side_max_chars = int(self.num("captions.side_max_chars", rules.caption_max_chars))
-        self.group_gap_em = self.num("captions.group_gap_em", 1.2)
-        self.side_max_size_ratio = self.num("captions.side_max_size_ratio", 1.1)
-        self.side_max_width_ratio = self.num("captions.side_max_width_ratio", 0.6)
-        self.side_block_gap_em = self.num("captions.side_block_gap_em", 1.0)
-        self.side_column_gap_em = self.num("captions.side_column_gap_em", 2.0)
-        self.picture_min_pt = self.num("captions.picture_min_pt", 24.0)
-        self.picture_gap_em = self.num("captions.picture_gap_em", 1.0)
-        self.picture_width_ratio = self.num("captions.picture_width_ratio", 1.5)
-        self.join_captions = bool(self.get("captions.join_wrapped", bool, True))
-        self.band = self.num("furniture.band", 0.1)
-        self.repeat_ratio = self.num("furniture.repeat_ratio", 0.5)
-        self.repeat_min_pages = int(self.num("furniture.repeat_min_pages", 2))
-        self.position_em = self.num("furniture.position_em", 1.0)
-        self.lone_header_gap_em = self.num("furniture.lone_header_gap_em", 1.0)
-        patterns = self.get("furniture.page_number_patterns", list, [
-            r"^[-−–—―‐－ー]\s*[0-9]{1,4}\s*[-−–—―‐－ー]$",
-            r"^[0-9]{1,4}\s*/\s*[0-9]{1,4}$",
-            r"^[0-9]{1,4}$",
-            r"^[Pp]\.?\s*[0-9]{1,4}$",
-        ])
-        self.page_number = []
-        for i, pat in enumerate(patterns):
-            if not isinstance(pat, str):
-                raise RulesError(f"pdf.toml: key 'furniture.page_number_patterns[{i}]' must be a string")
-            try:
-                self.page_number.append(re.compile(pat))
-            except re.error as exc:
-                raise RulesError(
-                    f"pdf.toml: key 'furniture.page_number_patterns[{i}]': bad pattern: {exc}") from None
-
-    def get(self, dotted: str, kind: type | tuple[type, ...], default: Any) -> Any:
-        node: Any = self.data
-        for part in dotted.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        if isinstance(node, bool) != (kind is bool) or not isinstance(node, kind):
-            raise RulesError(f"pdf.toml: key '{dotted}' has the wrong type")
-        return node
-
-    def num(self, dotted: str, default: float) -> float:
-        return float(self.get(dotted, (int, float), default))
-
-    def text(self, dotted: str, default: str) -> str:
-        return str(self.get(dotted, str, default))
 
 
 # ---------------------------------------------------------------- data
@@ -147,18 +77,20 @@ class _Rulings:
     its rows (read row by row)."""
 
     def __init__(self, edges: list[tuple[float, float, float]],
-                 rows: list[tuple[float, float, float]] | None = None):
+                 rows: list[tuple[float, float, float]] | None = None, tolerance: float = 0.0):
+        self.tolerance = tolerance  # how far from a gap a ruling may lie and still separate it
         self.edges = sorted(edges)  # vertical: (x, top, bottom)
         self.xs = [e[0] for e in self.edges]
         self.rows = sorted(rows or [])  # horizontal: (y, x0, x1)
 
     def between(self, left: float, right: float, top: float, bottom: float) -> bool:
-        """A ruling at x in [left - 1, right + 1] that covers the middle of top..bottom."""
+        """A ruling at x in [left - tolerance, right + tolerance] that covers the middle of
+        top..bottom."""
         if not self.edges or right - left > 1e4:
             return False
         mid = (top + bottom) / 2
-        lo = bisect.bisect_left(self.xs, min(left, right) - 1.0)
-        hi = bisect.bisect_right(self.xs, max(left, right) + 1.0)
+        lo = bisect.bisect_left(self.xs, min(left, right) - self.tolerance)
+        hi = bisect.bisect_right(self.xs, max(left, right) + self.tolerance)
         return any(e[1] <= mid <= e[2] for e in self.edges[lo:hi])
 
 
@@ -251,7 +183,7 @@ class _Page:
 
 def read_pdf(path: str, data: bytes, doc_id: str, rules: Rules, limits: Limits) -> RawDocument:
     """Read a PDF's text into logical lines with layout hints and per-character boxes."""
-    cfg = _Config(rules)
+    cfg = rules.pdf
     logger = logging.getLogger("pdfminer")
     old_level = logger.level
     logger.setLevel(logging.ERROR)
@@ -301,7 +233,7 @@ def read_pdf(path: str, data: bytes, doc_id: str, rules: Rules, limits: Limits) 
 # ---------------------------------------------------------------- reading pages
 
 
-def _read_pages(data: bytes, cfg: _Config, limits: Limits) -> list[_Page]:
+def _read_pages(data: bytes, cfg: PdfSettings, limits: Limits) -> list[_Page]:
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
@@ -345,7 +277,7 @@ def _pdf_error(exc: BaseException) -> InputError:
     return InputError(f"damaged or truncated PDF: {reason}", status="failed")
 
 
-def _read_page(page: Any, cfg: _Config) -> _Page:
+def _read_page(page: Any, cfg: PdfSettings) -> _Page:
     chars: list[_Char] = []
     unmapped = 0
     sideways = 0
@@ -370,13 +302,13 @@ def _read_page(page: Any, cfg: _Config) -> _Page:
     nchars = sum(1 for c in chars if not c.space)
     if not nchars:
         return _Page(page.page_number, float(page.width), float(page.height), [], unmapped, nchars, sideways)
-    rulings, boxes = _graphics(page)
+    rulings, boxes = _graphics(page, cfg)
     segs = _segments(page.page_number, chars, cfg, rulings)
     return _Page(page.page_number, float(page.width), float(page.height), segs, unmapped, nchars, sideways,
                  _pictures(page, chars, cfg), boxes, rulings)
 
 
-def _graphics(page: Any) -> tuple[_Rulings, list[tuple[float, float, float, float]]]:
+def _graphics(page: Any, cfg: PdfSettings) -> tuple[_Rulings, list[tuple[float, float, float, float]]]:
     """Vertical ruling lines, and the boxes of images, rectangles and vertical lines (anything
     text may wrap around). Only a hint: a page whose graphics cannot be read has none."""
     edges: list[tuple[float, float, float]] = []
@@ -384,20 +316,20 @@ def _graphics(page: Any) -> tuple[_Rulings, list[tuple[float, float, float, floa
     boxes: list[tuple[float, float, float, float]] = []
     try:
         for e in page.edges:
-            if e.get("orientation") == "v" and float(e["bottom"]) - float(e["top"]) > 2.0:
+            if e.get("orientation") == "v" and float(e["bottom"]) - float(e["top"]) > cfg.min_rule_pt:
                 edges.append((float(e["x0"]), float(e["top"]), float(e["bottom"])))
-            elif e.get("orientation") == "h" and float(e["x1"]) - float(e["x0"]) > 20.0:
+            elif e.get("orientation") == "h" and float(e["x1"]) - float(e["x0"]) > cfg.min_row_rule_pt:
                 rows.append((float(e["top"]), float(e["x0"]), float(e["x1"])))
         for obj in list(page.images) + list(page.rects) + list(page.lines) + list(page.curves):
             box = (float(obj["x0"]), float(obj["top"]), float(obj["x1"]), float(obj["bottom"]))
-            if box[3] - box[1] > 2.0 and box not in boxes:
+            if box[3] - box[1] > cfg.min_rule_pt and box not in boxes:
                 boxes.append(box)
     except Exception:  # noqa: BLE001 - graphics are optional; the text was read already
         return _NO_RULINGS, []
-    return _Rulings(edges, rows), boxes
+    return _Rulings(edges, rows, cfg.rule_tolerance_pt), boxes
 
 
-def _pictures(page: Any, chars: list[_Char], cfg: _Config) -> list[tuple[float, float, float, float]]:
+def _pictures(page: Any, chars: list[_Char], cfg: PdfSettings) -> list[tuple[float, float, float, float]]:
     """Images and filled or framed boxes at least ``captions.picture_min_pt`` on each side
     with no character inside (a box around text is a frame or a table cell, not a photo).
     Only a hint for captions: a page whose graphics cannot be read has none."""
@@ -432,7 +364,7 @@ def _v_overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: float) -> 
     return inter / smaller
 
 
-def _segments(page_no: int, chars: list[_Char], cfg: _Config, rulings: _Rulings = _NO_RULINGS) -> list[_Seg]:
+def _segments(page_no: int, chars: list[_Char], cfg: PdfSettings, rulings: _Rulings = _NO_RULINGS) -> list[_Seg]:
     # 1. Runs in content-stream order: same line, next character just right of the last.
     runs: list[list[_Char]] = []
     run: list[_Char] = []
@@ -442,7 +374,7 @@ def _segments(page_no: int, chars: list[_Char], cfg: _Config, rulings: _Rulings 
             em = min(c.size, last.size)
             gap = c.x0 - last.x1
             if (_v_overlap(c.top, c.bottom, last.top, last.bottom) >= cfg.same_line_overlap
-                    and -0.5 * em <= gap < cfg.column_gap_em * em and _similar(c.size, last.size, cfg, gap)
+                    and -cfg.overlap_em * em <= gap < cfg.column_gap_em * em and _similar(c.size, last.size, cfg, gap)
                     and _one_line(c.base, last.base, em, gap, cfg)
                     and not (gap > 0 and rulings.between(last.x1, c.x0, c.top, c.bottom))):
                 run.append(c)
@@ -465,8 +397,8 @@ def _segments(page_no: int, chars: list[_Char], cfg: _Config, rulings: _Rulings 
     for x0, x1, top, bottom, size, base, r in items:
         best = None
         best_gap = None
-        centre = int((top + bottom) / 2 // 5)
-        for key in range(centre - 3, centre + 4):
+        centre = int((top + bottom) / 2 // cfg.centre_bucket_pt)
+        for key in range(centre - cfg.centre_buckets, centre + cfg.centre_buckets + 1):
             for g in index.get(key, ()):
                 em = min(size, g[4])
                 gap = x0 - g[1]
@@ -524,13 +456,13 @@ def _wrap_space(left: str, right: str) -> bool:
     return len(left) >= 2 and left[-2] == " " and unicodedata.category(left[-1]) in ("Sm", "So")
 
 
-def _one_line(a_base: float, b_base: float, em: float, gap: float, cfg: _Config) -> bool:
+def _one_line(a_base: float, b_base: float, em: float, gap: float, cfg: PdfSettings) -> bool:
     """Text separated by more than a word gap is on one line only on one baseline: a caption
     in a text box beside a wrapped line sits at its own height."""
     return gap <= cfg.word_gap_em * em or abs(a_base - b_base) <= cfg.baseline_em * em
 
 
-def _similar(a: float, b: float, cfg: _Config, gap: float) -> bool:
+def _similar(a: float, b: float, cfg: PdfSettings, gap: float) -> bool:
     """Sizes close enough to be one line, or the characters touch."""
     lo, hi = min(a, b), max(a, b)
     return hi <= 0 or lo / hi >= cfg.caption_size_ratio or gap <= cfg.word_gap_em * lo
@@ -541,7 +473,7 @@ def _mode_size(chars: list[_Char]) -> float:
     return sizes.most_common(1)[0][0]
 
 
-def _make_seg(page_no: int, chars: list[_Char], cfg: _Config) -> _Seg | None:
+def _make_seg(page_no: int, chars: list[_Char], cfg: PdfSettings) -> _Seg | None:
     chars = sorted(chars, key=lambda c: c.x0)
     # Drop duplicates (overprinted fake bold) and strip spaces at both ends.
     kept: list[_Char] = []
@@ -587,16 +519,16 @@ def _make_seg(page_no: int, chars: list[_Char], cfg: _Config) -> _Seg | None:
 # ---------------------------------------------------------------- document layout
 
 
-def _layout(pages: list[_Page], cfg: _Config, rules: Rules) -> list[RawLine]:
+def _layout(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> list[RawLine]:
     _mark_furniture(pages, cfg, rules)
-    body_size = _body_size(pages)
+    body_size = _body_size(pages, cfg)
     _mark_captions(pages, cfg, body_size, rules)
 
     blocks_by_page: dict[int, list[_Block]] = {}
     all_lines: dict[int, list[_Line]] = {}
     for p in pages:
         all_lines[p.number] = _body_lines([s for s in p.segs if s.kind == "body"], cfg, p.rulings)
-        _wrap_edges(all_lines[p.number], p)
+        _wrap_edges(all_lines[p.number], p, cfg)
     usual_gap = _usual_gap_em(all_lines, cfg)
     column_gaps = _column_gaps(all_lines, cfg)
     for p in pages:
@@ -609,7 +541,7 @@ def _layout(pages: list[_Page], cfg: _Config, rules: Rules) -> list[RawLine]:
     return _emit(pages, paras, loose)
 
 
-def _wrap_edges(lines: list[_Line], page: _Page) -> None:
+def _wrap_edges(lines: list[_Line], page: _Page, cfg: PdfSettings) -> None:
     """Set each line's ``wrap_right``: the nearest left edge, right of where the line ends, of
     a graphic or caption beside it (text flowing around a floating text box or picture)."""
     things = list(page.obstacles) + [(s.x0, s.top, s.x1, s.bottom) for s in page.segs if s.kind == "caption"]
@@ -617,8 +549,8 @@ def _wrap_edges(lines: list[_Line], page: _Page) -> None:
         return
     for ln in lines:
         # (the box's own spacing above and below it counts: up to most of a line)
-        top, bottom = ln.top - 0.8 * ln.size, ln.bottom + 0.8 * ln.size
-        edges = [x0 for x0, t, _x1, b in things if x0 >= ln.x1 - 0.5 * ln.size and t < bottom and b > top]
+        top, bottom = ln.top - cfg.wrap_reach_em * ln.size, ln.bottom + cfg.wrap_reach_em * ln.size
+        edges = [x0 for x0, t, _x1, b in things if x0 >= ln.x1 - cfg.wrap_slack_em * ln.size and t < bottom and b > top]
         ln.wrap_right = min(edges) if edges else None
 
 
@@ -626,8 +558,8 @@ def _norm_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def _mark_furniture(pages: list[_Page], cfg: _Config, rules: Rules) -> None:
-    body_size = _body_size(pages)
+def _mark_furniture(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> None:
+    body_size = _body_size(pages, cfg)
     candidates: dict[str, list[_Seg]] = defaultdict(list)
     numbers: list[tuple[_Seg, int, bool]] = []  # page-number look-alikes: (segment, number - page, at top)
     for p in pages:
@@ -675,15 +607,15 @@ def _mark_furniture(pages: list[_Page], cfg: _Config, rules: Rules) -> None:
             page = by_page[s.page]
             top = s.bottom <= cfg.band * page.height
             others = [t for t in page.segs if id(t) not in known and t.size >= cfg.caption_size_ratio * body_size]
-            if top and any(t.top < s.top + 0.5 * s.size for t in others):
+            if top and any(t.top < s.top + cfg.clear_em * s.size for t in others):
                 continue
-            if not top and any(t.bottom > s.bottom - 0.5 * s.size for t in others):
+            if not top and any(t.bottom > s.bottom - cfg.clear_em * s.size for t in others):
                 continue
             s.kind = "furniture"
     _mark_lone_headers(pages, cfg, body_size)
 
 
-def _mark_lone_headers(pages: list[_Page], cfg: _Config, body_size: float) -> None:
+def _mark_lone_headers(pages: list[_Page], cfg: PdfSettings, body_size: float) -> None:
     """A running header that repetition cannot show (a one-page document, a header on the
     first page only): text smaller than the body in the top band, above everything else on
     the page with a clear gap, and above where body-size text usually starts on a page (a
@@ -711,13 +643,13 @@ def _mark_lone_headers(pages: list[_Page], cfg: _Config, body_size: float) -> No
                 s.kind = "furniture"
 
 
-def _body_size(pages: list[_Page]) -> float:
+def _body_size(pages: list[_Page], cfg: PdfSettings) -> float:
     sizes: Counter[float] = Counter()
     for p in pages:
         for s in p.segs:
             if s.kind != "furniture":
                 sizes[s.size] += s.nchars
-    return sizes.most_common(1)[0][0] if sizes else 10.0
+    return sizes.most_common(1)[0][0] if sizes else cfg.default_body_size_pt
 
 
 def _weighted_median(values: list[tuple[float, int]]) -> float:
@@ -731,7 +663,7 @@ def _weighted_median(values: list[tuple[float, int]]) -> float:
     return values[-1][0]
 
 
-def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Rules) -> None:
+def _mark_captions(pages: list[_Page], cfg: PdfSettings, body_size: float, rules: Rules) -> None:
     main = []
     for p in pages:
         if len(p.pictures) > 1:
@@ -781,21 +713,22 @@ def _mark_captions(pages: list[_Page], cfg: _Config, body_size: float, rules: Ru
             edge = bottom
             for s in segs:
                 em = s.size
-                if s.top < edge - 0.5 * em or s.kind != "body":
+                if s.top < edge - cfg.overlap_em * em or s.kind != "body":
                     continue
                 if s.top > edge + cfg.picture_gap_em * em:
                     break
-                within = s.x0 >= x0 - em and s.x1 <= x1 + em
-                centred = s.x0 < x1 and s.x1 > x0 and abs((s.x0 + s.x1) - (x0 + x1)) <= 2 * em
+                margin = cfg.picture_margin_em * em
+                within = s.x0 >= x0 - margin and s.x1 <= x1 + margin
+                centred = s.x0 < x1 and s.x1 > x0 and abs((s.x0 + s.x1) - (x0 + x1)) <= 2 * margin
                 # left-aligned with the picture and not much wider (a text line below a photo
                 # at the column's edge runs on much further)
-                aligned = abs(s.x0 - x0) <= em and s.x1 - s.x0 <= cfg.picture_width_ratio * (x1 - x0)
+                aligned = abs(s.x0 - x0) <= margin and s.x1 - s.x0 <= cfg.picture_width_ratio * (x1 - x0)
                 if (within or centred or aligned) and caption_text(s):
                     s.kind = "caption"
                     edge = s.bottom
 
 
-def _split_under_pictures(page: _Page, cfg: _Config) -> list[_Seg]:
+def _split_under_pictures(page: _Page, cfg: PdfSettings) -> list[_Seg]:
     """Split a line that runs under two pictures standing side by side at the gap between the
     pictures, where its text has a gap too: the captions of a row of photos (cells of a
     borderless table) sit on one baseline and close enough to read as one line."""
@@ -812,7 +745,8 @@ def _split_under_pictures(page: _Page, cfg: _Config) -> list[_Seg]:
         seg = todo.pop()
         piece = None
         for lo, hi, bottom, _top in cuts:
-            if not (bottom - 0.5 * seg.size <= seg.top <= bottom + 4 * seg.size and seg.x0 < lo and seg.x1 > hi):
+            if not (bottom - cfg.overlap_em * seg.size <= seg.top <= bottom + cfg.picture_cut_below_em * seg.size
+                    and seg.x0 < lo and seg.x1 > hi):
                 continue
             piece = _split_seg(seg, lo, hi, cfg.word_gap_em * seg.size)
             if piece is not None:
@@ -865,7 +799,7 @@ class _SidePlace:
     its marker).  Both answers hold for a
     whole run of linked lines, so each run is walked once."""
 
-    def __init__(self, side: Callable[[_Seg], bool], cfg: _Config, max_width: float,
+    def __init__(self, side: Callable[[_Seg], bool], cfg: PdfSettings, max_width: float,
                  caption_text: Callable[[_Seg], bool] = lambda s: True):
         self.side = side
         self.cfg = cfg
@@ -890,7 +824,7 @@ class _SidePlace:
         return self.beside[id(s)]
 
 
-def _aligned_run(s: _Seg, segs: list[_Seg], cfg: _Config, gap_em: float,
+def _aligned_run(s: _Seg, segs: list[_Seg], cfg: PdfSettings, gap_em: float,
                  member: Callable[[_Seg], bool]) -> list[_Seg]:
     """``s`` and the segments linked to it (transitively) by aligned left edges, similar
     sizes and vertical gaps of at most ``gap_em``; only segments that pass ``member``."""
@@ -906,14 +840,14 @@ def _aligned_run(s: _Seg, segs: list[_Seg], cfg: _Config, gap_em: float,
             em = min(a.size, b.size)
             if (abs(a.x0 - b.x0) <= cfg.side_margin_em * em
                     and em / max(a.size, b.size) >= cfg.block_size_ratio
-                    and -0.5 * em <= lower.top - upper.bottom <= gap_em * em):
+                    and -cfg.overlap_em * em <= lower.top - upper.bottom <= gap_em * em):
                 seen.add(id(b))
                 run.append(b)
                 todo.append(b)
     return run
 
 
-def _body_lines(segs: list[_Seg], cfg: _Config, rulings: _Rulings = _NO_RULINGS) -> list[_Line]:
+def _body_lines(segs: list[_Seg], cfg: PdfSettings, rulings: _Rulings = _NO_RULINGS) -> list[_Line]:
     """Merge the body segments of one visual line (e.g. a header and a far-right period), but
     not across a ruling line, nor across a gutter between text columns: a wide gap that the
     nearest line below (or above) does not bridge either."""
@@ -938,7 +872,7 @@ def _body_lines(segs: list[_Seg], cfg: _Config, rulings: _Rulings = _NO_RULINGS)
                 continue
             near = visual[j]
             dist = min(g.top for g in near) - bottom if j > k else top - max(g.bottom for g in near)
-            if dist <= 3 * em:
+            if dist <= cfg.side_near_em * em:
                 return any(g.x0 <= left + em and g.x1 >= right - em for g in near)
         return True
 
@@ -960,7 +894,7 @@ def _body_lines(segs: list[_Seg], cfg: _Config, rulings: _Rulings = _NO_RULINGS)
     return lines
 
 
-def _join_segs(group: list[_Seg], cfg: _Config) -> _Line:
+def _join_segs(group: list[_Seg], cfg: PdfSettings) -> _Line:
     """One line from the segments of one visual line, left to right."""
     text = ""
     boxes: list[CharBox | None] = []
@@ -977,7 +911,7 @@ def _join_segs(group: list[_Seg], cfg: _Config) -> _Line:
                  size=max(s.size for s in group), text=text, boxes=boxes)
 
 
-def _usual_gap_em(all_lines: dict[int, list[_Line]], cfg: _Config) -> float:
+def _usual_gap_em(all_lines: dict[int, list[_Line]], cfg: PdfSettings) -> float:
     """The document's most common gap between consecutive lines of one column, in em."""
     gaps: Counter[float] = Counter()
     for lines in all_lines.values():
@@ -987,12 +921,21 @@ def _usual_gap_em(all_lines: dict[int, list[_Line]], cfg: _Config) -> float:
             if min(a.size, b.size) / max(a.size, b.size) < cfg.block_size_ratio:
                 continue
             gap = (b.top - a.bottom) / a.size
-            if -0.5 <= gap <= 3.0:
-                gaps[round(gap * 20) / 20] += 1
-    return gaps.most_common(1)[0][0] if gaps else 0.6
+            if -cfg.overlap_em <= gap <= cfg.line_gap_max_em:
+                gaps[_gap_step(gap, cfg)] += 1
+    return gaps.most_common(1)[0][0] if gaps else cfg.default_line_gap_em
 
 
-def _column_gaps(all_lines: dict[int, list[_Line]], cfg: _Config) -> dict[int, float]:
+def _gap_step(gap_em: float, cfg: PdfSettings) -> float:
+    steps = 1 / cfg.line_gap_step_em
+    return round(gap_em * steps) / steps
+
+
+def _column_key(x0: float, cfg: PdfSettings) -> int:
+    return round(x0 / cfg.column_bucket_pt)
+
+
+def _column_gaps(all_lines: dict[int, list[_Line]], cfg: PdfSettings) -> dict[int, float]:
     """The most common gap below a line to the next line of its column, per left edge (4pt
     buckets), where at least three such gaps were seen: a column set in another font (a
     table's label cells) can have other line spacing than the rest of the document."""
@@ -1000,17 +943,17 @@ def _column_gaps(all_lines: dict[int, list[_Line]], cfg: _Config) -> dict[int, f
     for lines in all_lines.values():
         for i, a in enumerate(lines):
             for b in lines[i + 1:]:
-                if b.top < a.bottom - 0.5 * a.size or b.x0 >= a.x1 or a.x0 >= b.x1:
+                if b.top < a.bottom - cfg.overlap_em * a.size or b.x0 >= a.x1 or a.x0 >= b.x1:
                     continue
                 if min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio:
                     gap = (b.top - a.bottom) / a.size
-                    if -0.5 <= gap <= 3.0 and abs(a.x0 - b.x0) < 4.0:
-                        gaps[round(a.x0 / 4)][round(gap * 20) / 20] += 1
+                    if -cfg.overlap_em <= gap <= cfg.line_gap_max_em and abs(a.x0 - b.x0) < cfg.column_bucket_pt:
+                        gaps[_column_key(a.x0, cfg)][_gap_step(gap, cfg)] += 1
                 break
     return {key: c.most_common(1)[0][0] for key, c in gaps.items() if sum(c.values()) >= 3}
 
 
-def _blocks(lines: list[_Line], cfg: _Config, usual_gap: float,
+def _blocks(lines: list[_Line], cfg: PdfSettings, usual_gap: float,
             rows: list[tuple[float, float, float]] | None = None,
             column_gaps: dict[int, float] | None = None) -> list[_Block]:
     blocks: list[_Block] = []
@@ -1023,10 +966,11 @@ def _blocks(lines: list[_Line], cfg: _Config, usual_gap: float,
             if min(ln.size, last.size) / max(ln.size, last.size) < cfg.block_size_ratio:
                 continue
             gap = (ln.top - last.bottom) / last.size
-            usual = (column_gaps or {}).get(round(last.x0 / 4), usual_gap)
-            if gap > usual + cfg.paragraph_gap_em or gap < -0.5:
+            usual = (column_gaps or {}).get(_column_key(last.x0, cfg), usual_gap)
+            if gap > usual + cfg.paragraph_gap_em or gap < -cfg.overlap_em:
                 continue
-            if rows and any(last.bottom - 1 <= y <= ln.top + 1 and r0 < min(ln.x1, last.x1)
+            tol = cfg.rule_tolerance_pt
+            if rows and any(last.bottom - tol <= y <= ln.top + tol and r0 < min(ln.x1, last.x1)
                             and r1 > max(ln.x0, last.x0) for y, r0, r1 in rows):
                 continue  # a table's row border between them
             if best is None or abs(b.x0 - ln.x0) < abs(best.x0 - ln.x0):
@@ -1150,7 +1094,7 @@ def _columns(blocks: list[_Block]) -> list[_Block]:
     return ordered
 
 
-def _right_edges(blocks: list[_Block], cfg: _Config) -> None:
+def _right_edges(blocks: list[_Block], cfg: PdfSettings) -> None:
     """The right edge that a block's full lines reach.
 
     Confirmed by the block itself when three of its lines end there, or two and every line
@@ -1185,7 +1129,8 @@ def _right_edges(blocks: list[_Block], cfg: _Config) -> None:
     # chance: short list items of similar lengths. Such a block takes the column's edge.
     confirmed: set[tuple[float, float, float]] = set()  # (x0, right, size), rounded: a handful
     for b, every in own:
-        wider = any(same_column(a, b) and a.max_x1 > b.right + 2 * cfg.full_line_em * b.size for a in blocks)
+        wider = any(same_column(a, b) and a.max_x1 > b.right + cfg.inner_edge_factor * cfg.full_line_em * b.size
+                    for a in blocks)
         if not every and wider and all(ln.wrap_right is None for ln in b.lines):
             pending.append(b)
         else:
@@ -1220,7 +1165,7 @@ def _right_edges(blocks: list[_Block], cfg: _Config) -> None:
             b.right = max([r for _, r in lines] + [b.max_x1])
 
 
-def _reaches_edge(ln: _Line, block: _Block, cfg: _Config) -> bool:
+def _reaches_edge(ln: _Line, block: _Block, cfg: PdfSettings) -> bool:
     """The line ends at its block's right edge (or at a box it wraps around)."""
     if block.right - ln.x1 <= cfg.full_line_em * ln.size:
         return True
@@ -1230,7 +1175,7 @@ def _reaches_edge(ln: _Line, block: _Block, cfg: _Config) -> bool:
 
 
 
-def _is_full(ln: _Line, block: _Block, nxt: _Line, cfg: _Config) -> bool:
+def _is_full(ln: _Line, block: _Block, nxt: _Line, cfg: PdfSettings) -> bool:
     slack = block.right - ln.x1
     if slack <= cfg.full_line_em * ln.size:
         return True
@@ -1241,10 +1186,10 @@ def _is_full(ln: _Line, block: _Block, nxt: _Line, cfg: _Config) -> bool:
     # Would the next line's first word have fitted? (Latin words wrap whole; a character that
     # may not start a line drags the one before it down.)
     first = _first_unit_width(nxt, cfg)
-    return first is not None and slack < first + 0.5 * ln.size
+    return first is not None and slack < first + cfg.first_word_slack_em * ln.size
 
 
-def _first_unit_width(ln: _Line, cfg: _Config) -> float | None:
+def _first_unit_width(ln: _Line, cfg: PdfSettings) -> float | None:
     """Width of the shortest start of ``ln`` that a line breaker could have moved up: up to
     its first legal break (never inside a Latin word, never before a character that may not
     start a line or after one that may not end a line, not at a space between non-words)."""
@@ -1275,7 +1220,7 @@ def _is_word(unit: str) -> bool:
     return unit != " " and unit.isascii() and any(ch.isalnum() for ch in unit)
 
 
-def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg: _Config, rules: Rules,
+def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg: PdfSettings, rules: Rules,
                 line_para: dict[int, int] | None = None) -> list[_Para]:
     """Join wrapped lines into paragraphs; ``line_para`` gets id(line) -> paragraph index.
 
@@ -1372,14 +1317,14 @@ def _seg_line(s: _Seg) -> _Line:
                  boxes=s.boxes)
 
 
-def _caption_blocks(caps: list[_Seg], cfg: _Config) -> list[_Block]:
+def _caption_blocks(caps: list[_Seg], cfg: PdfSettings) -> list[_Block]:
     """Caption lines of one column, vertically close, as blocks (one page, in top order)."""
     blocks: list[_Block] = []
     for s in sorted(caps, key=lambda s: (s.top, s.x0)):
         ln = _seg_line(s)
         for b in blocks:
             last = b.lines[-1]
-            if (ln.x0 < b.max_x1 and b.x0 < ln.x1 and ln.top >= last.bottom - 0.5 * ln.size
+            if (ln.x0 < b.max_x1 and b.x0 < ln.x1 and ln.top >= last.bottom - cfg.overlap_em * ln.size
                     and ln.top - last.bottom <= cfg.group_gap_em * ln.size):
                 b.lines.append(ln)
                 break
@@ -1388,7 +1333,7 @@ def _caption_blocks(caps: list[_Seg], cfg: _Config) -> list[_Block]:
     return blocks
 
 
-def _caption_paras(block: _Block, cfg: _Config) -> list[_Para]:
+def _caption_paras(block: _Block, cfg: PdfSettings) -> list[_Para]:
     """The block's caption lines; with ``captions.join_wrapped``, a line that wraps inside a
     narrow column is joined to the next (same full-line rule as body text)."""
     out: list[_Para] = []
@@ -1397,15 +1342,15 @@ def _caption_paras(block: _Block, cfg: _Config) -> list[_Para]:
     # of the next would not have fitted in the width the widest line shows.
     centres = [(ln.x0 + ln.x1) / 2 for ln in block.lines]
     em = block.size
-    centred = (len(block.lines) > 1 and max(centres) - min(centres) <= em
-               and max(ln.x0 for ln in block.lines) - min(ln.x0 for ln in block.lines) > 0.5 * em)
+    centred = (len(block.lines) > 1 and max(centres) - min(centres) <= cfg.centred_spread_em * em
+               and max(ln.x0 for ln in block.lines) - min(ln.x0 for ln in block.lines) > cfg.centred_indent_em * em)
     widest = max(ln.x1 - ln.x0 for ln in block.lines)
 
     def full(a: _Line, b: _Line) -> bool:
         if not centred:
             return _is_full(a, block, b, cfg)
         first = _first_unit_width(b, cfg)
-        return first is not None and widest - (a.x1 - a.x0) < first + 0.25 * a.size
+        return first is not None and widest - (a.x1 - a.x0) < first + cfg.centred_first_word_slack_em * a.size
 
     for ln in block.lines:
         if out and prev is not None and cfg.join_captions and full(prev, ln):
@@ -1419,7 +1364,7 @@ def _caption_paras(block: _Block, cfg: _Config) -> list[_Para]:
     return out
 
 
-def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config, rules: Rules,
+def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings, rules: Rules,
                      blocks_by_page: dict[int, list[_Block]] | None = None,
                      line_para: dict[int, int] | None = None) -> dict[int, list[_Para]]:
     """Put each caption block after the paragraph it sits beside (the largest vertical overlap;
@@ -1454,7 +1399,7 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: _Config, rules
         b.right = max(r for (x0, size), r in longest.items() if abs(x0 - b.x0) <= align
                       and min(size, b.size) / max(size, b.size) >= cfg.block_size_ratio)
     by_number = {p.number: p for p in pages}
-    leader = _caption_groups(blocks, by_number)
+    leader = _caption_groups(blocks, by_number, cfg)
     in_column = _column_predecessors(blocks, blocks_by_page or {}, line_para or {})
     continues = _continued_captions(blocks, by_number, cfg)
     loose: dict[int, list[_Para]] = defaultdict(list)
@@ -1541,7 +1486,7 @@ def _column_predecessors(captions: list[_Block], blocks_by_page: dict[int, list[
     return out
 
 
-def _continued_captions(blocks: list[_Block], pages: dict[int, _Page], cfg: _Config) -> dict[int, int]:
+def _continued_captions(blocks: list[_Block], pages: dict[int, _Page], cfg: PdfSettings) -> dict[int, int]:
     """Caption blocks that continue one on the page before (a table row or text box broken
     across pages): block index -> index of the block it continues. The block is the first
     thing on its page, the other the last thing on its page, in the same column, and its last
@@ -1572,7 +1517,7 @@ def _continued_captions(blocks: list[_Block], pages: dict[int, _Page], cfg: _Con
     return out
 
 
-def _caption_groups(blocks: list[_Block], pages: dict[int, _Page]) -> list[int]:
+def _caption_groups(blocks: list[_Block], pages: dict[int, _Page], cfg: PdfSettings) -> list[int]:
     """Caption blocks that belong together: stacked in one column with a picture between them
     (photo, caption, photo, caption), or inside one drawn box that holds no body text (a text
     box). Returns, for each block, the index of its group's topmost block (the leader); the
@@ -1614,11 +1559,12 @@ def _caption_groups(blocks: list[_Block], pages: dict[int, _Page]) -> list[int]:
             for i in inside[1:]:
                 link(inside[0], i)
         # caption above a picture, caption below it, in one column
+        gap = cfg.picture_caption_gap_em
         for x0, top, x1, bottom in page.pictures:
             above = [i for i in idx if ext[i][0] < x1 and ext[i][2] > x0
-                     and -0.5 * blocks[i].size <= top - ext[i][3] <= 2.0 * blocks[i].size]
+                     and -cfg.overlap_em * blocks[i].size <= top - ext[i][3] <= gap * blocks[i].size]
             below = [i for i in idx if ext[i][0] < x1 and ext[i][2] > x0
-                     and -0.5 * blocks[i].size <= ext[i][1] - bottom <= 2.0 * blocks[i].size]
+                     and -cfg.overlap_em * blocks[i].size <= ext[i][1] - bottom <= gap * blocks[i].size]
             for i in above:
                 for j in below:
                     link(i, j)

@@ -21,7 +21,7 @@ DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 # vocabulary.toml (kinds, themes, keywords) is read by enrich.py; listed here so it is hashed.
 RULE_FILES = ("normalize.toml", "format.toml", "programs.toml", "pdf.toml", "radicals.toml",
               "vocabulary.toml")
-OPTIONAL_FILES = ("pdf.toml", "radicals.toml", "vocabulary.toml")
+OPTIONAL_FILES = ("radicals.toml", "vocabulary.toml")
 DATA_FILES = ("municipalities.csv",)
 
 
@@ -103,8 +103,8 @@ class Rules:
     final_pos: tuple[str, ...]
     clause_particles: tuple[str, ...]
     gloss_max_chars: int
-    # pdf.toml (layout knowledge for PDF ingest), passed through as plain data
-    pdf: dict[str, Any]
+    # pdf.toml: the PDF reader's layout tolerances
+    pdf: PdfSettings
     # radicals.toml: CJK radical code points -> unified ideographs
     radicals: dict[str, str]
     # municipalities.csv path (may not exist)
@@ -203,6 +203,140 @@ def rules_hash(directory: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class PdfSettings:
+    """rules/pdf.toml, typed: the PDF reader's layout tolerances. Every key is required, so the
+    values live in the file only; see its comments for what each one means."""
+
+    same_line_overlap: float  # lines.same_line_overlap
+    column_gap_em: float  # lines.column_gap_em
+    word_gap_em: float  # lines.word_gap_em
+    duplicate_em: float  # lines.duplicate_em
+    baseline_em: float  # lines.baseline_em
+    overlap_em: float  # lines.overlap_em
+    centre_bucket_pt: float  # lines.centre_bucket_pt
+    centre_buckets: int  # lines.centre_buckets
+    paragraph_gap_em: float  # blocks.paragraph_gap_em
+    block_size_ratio: float  # blocks.size_ratio
+    full_line_em: float  # blocks.full_line_em
+    first_word_slack_em: float  # blocks.first_word_slack_em
+    column_align_em: float  # blocks.column_align_em
+    wrap_gap_em: float  # blocks.wrap_gap_em
+    wrap_reach_em: float  # blocks.wrap_reach_em
+    wrap_slack_em: float  # blocks.wrap_slack_em
+    inner_edge_factor: float  # blocks.inner_edge_factor
+    line_gap_max_em: float  # blocks.line_gap_max_em
+    line_gap_step_em: float  # blocks.line_gap_step_em
+    default_line_gap_em: float  # blocks.default_line_gap_em
+    column_bucket_pt: float  # blocks.column_bucket_pt
+    default_body_size_pt: float  # blocks.default_body_size_pt
+    no_line_start: frozenset[str]  # blocks.no_line_start
+    no_line_end: frozenset[str]  # blocks.no_line_end
+    caption_size_ratio: float  # captions.size_ratio
+    side_margin_em: float  # captions.side_margin_em
+    side_max_chars: int  # captions.side_max_chars
+    side_max_size_ratio: float  # captions.side_max_size_ratio
+    side_max_width_ratio: float  # captions.side_max_width_ratio
+    side_block_gap_em: float  # captions.side_block_gap_em
+    side_column_gap_em: float  # captions.side_column_gap_em
+    side_near_em: float  # captions.side_near_em
+    picture_min_pt: float  # captions.picture_min_pt
+    picture_gap_em: float  # captions.picture_gap_em
+    picture_width_ratio: float  # captions.picture_width_ratio
+    picture_margin_em: float  # captions.picture_margin_em
+    picture_cut_below_em: float  # captions.picture_cut_below_em
+    picture_caption_gap_em: float  # captions.picture_caption_gap_em
+    centred_spread_em: float  # captions.centred_spread_em
+    centred_indent_em: float  # captions.centred_indent_em
+    centred_first_word_slack_em: float  # captions.centred_first_word_slack_em
+    group_gap_em: float  # captions.group_gap_em
+    join_captions: bool  # captions.join_wrapped
+    band: float  # furniture.band
+    repeat_ratio: float  # furniture.repeat_ratio
+    repeat_min_pages: int  # furniture.repeat_min_pages
+    position_em: float  # furniture.position_em
+    clear_em: float  # furniture.clear_em
+    lone_header_gap_em: float  # furniture.lone_header_gap_em
+    page_number: tuple[re.Pattern[str], ...]  # furniture.page_number_patterns
+    min_rule_pt: float  # graphics.min_rule_pt
+    min_row_rule_pt: float  # graphics.min_row_rule_pt
+    rule_tolerance_pt: float  # graphics.rule_tolerance_pt
+
+
+_PDF_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("same_line_overlap", "lines.same_line_overlap", "num"),
+    ("column_gap_em", "lines.column_gap_em", "num"),
+    ("word_gap_em", "lines.word_gap_em", "num"),
+    ("duplicate_em", "lines.duplicate_em", "num"),
+    ("baseline_em", "lines.baseline_em", "num"),
+    ("overlap_em", "lines.overlap_em", "num"),
+    ("centre_bucket_pt", "lines.centre_bucket_pt", "num"),
+    ("centre_buckets", "lines.centre_buckets", "int"),
+    ("paragraph_gap_em", "blocks.paragraph_gap_em", "num"),
+    ("block_size_ratio", "blocks.size_ratio", "num"),
+    ("full_line_em", "blocks.full_line_em", "num"),
+    ("first_word_slack_em", "blocks.first_word_slack_em", "num"),
+    ("column_align_em", "blocks.column_align_em", "num"),
+    ("wrap_gap_em", "blocks.wrap_gap_em", "num"),
+    ("wrap_reach_em", "blocks.wrap_reach_em", "num"),
+    ("wrap_slack_em", "blocks.wrap_slack_em", "num"),
+    ("inner_edge_factor", "blocks.inner_edge_factor", "num"),
+    ("line_gap_max_em", "blocks.line_gap_max_em", "num"),
+    ("line_gap_step_em", "blocks.line_gap_step_em", "num"),
+    ("default_line_gap_em", "blocks.default_line_gap_em", "num"),
+    ("column_bucket_pt", "blocks.column_bucket_pt", "num"),
+    ("default_body_size_pt", "blocks.default_body_size_pt", "num"),
+    ("no_line_start", "blocks.no_line_start", "chars"),
+    ("no_line_end", "blocks.no_line_end", "chars"),
+    ("caption_size_ratio", "captions.size_ratio", "num"),
+    ("side_margin_em", "captions.side_margin_em", "num"),
+    ("side_max_chars", "captions.side_max_chars", "int"),
+    ("side_max_size_ratio", "captions.side_max_size_ratio", "num"),
+    ("side_max_width_ratio", "captions.side_max_width_ratio", "num"),
+    ("side_block_gap_em", "captions.side_block_gap_em", "num"),
+    ("side_column_gap_em", "captions.side_column_gap_em", "num"),
+    ("side_near_em", "captions.side_near_em", "num"),
+    ("picture_min_pt", "captions.picture_min_pt", "num"),
+    ("picture_gap_em", "captions.picture_gap_em", "num"),
+    ("picture_width_ratio", "captions.picture_width_ratio", "num"),
+    ("picture_margin_em", "captions.picture_margin_em", "num"),
+    ("picture_cut_below_em", "captions.picture_cut_below_em", "num"),
+    ("picture_caption_gap_em", "captions.picture_caption_gap_em", "num"),
+    ("centred_spread_em", "captions.centred_spread_em", "num"),
+    ("centred_indent_em", "captions.centred_indent_em", "num"),
+    ("centred_first_word_slack_em", "captions.centred_first_word_slack_em", "num"),
+    ("group_gap_em", "captions.group_gap_em", "num"),
+    ("join_captions", "captions.join_wrapped", "bool"),
+    ("band", "furniture.band", "num"),
+    ("repeat_ratio", "furniture.repeat_ratio", "num"),
+    ("repeat_min_pages", "furniture.repeat_min_pages", "int"),
+    ("position_em", "furniture.position_em", "num"),
+    ("clear_em", "furniture.clear_em", "num"),
+    ("lone_header_gap_em", "furniture.lone_header_gap_em", "num"),
+    ("page_number", "furniture.page_number_patterns", "regexes"),
+    ("min_rule_pt", "graphics.min_rule_pt", "num"),
+    ("min_row_rule_pt", "graphics.min_row_rule_pt", "num"),
+    ("rule_tolerance_pt", "graphics.rule_tolerance_pt", "num"),
+)
+
+
+def _pdf_settings(f: _Reader) -> PdfSettings:
+    values: dict[str, Any] = {}
+    for name, key, kind in _PDF_KEYS:
+        if kind == "regexes":
+            values[name] = f.regexes(key)
+        elif kind == "chars":
+            values[name] = frozenset(f.get(key, str))
+        elif kind == "bool":
+            values[name] = f.get(key, bool)
+        else:
+            value = f.get(key, (int, float) if kind == "num" else int)
+            if isinstance(value, bool):
+                raise RulesError(f"{f.path.name}: key '{key}' must be a number")
+            values[name] = float(value) if kind == "num" else value
+    return PdfSettings(**values)
+
+
 def load_rules(directory: str | Path | None = None) -> Rules:
     directory = Path(directory) if directory else DEFAULT_RULES_DIR
     if not directory.is_dir():
@@ -254,7 +388,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
             raise RulesError(f"programs.toml: key 'lists.pairs[{i}]' must be two characters")
 
     radicals = files["radicals.toml"].get("radicals", dict, {})
-    pdf = files["pdf.toml"].data
+    pdf = _pdf_settings(files["pdf.toml"])
 
     kanji = f.get("period.kanji_numerals", dict)
     return Rules(

@@ -6,7 +6,6 @@ and described in tests/fixtures/pdf/LAYOUT.md.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import logging
 from pathlib import Path
@@ -342,25 +341,36 @@ def test_unmapped_glyphs_are_dropped_and_counted(rules):
 # ----------------------------------------------------------------------------- configuration
 
 
-def test_code_defaults_match_pdf_toml(rules):
-    from pipeline.ingest_pdf import _Config
+def _rules_with_pdf_toml(tmp_path, edit):
+    import shutil
 
-    assert rules.pdf, "rules/pdf.toml is missing or empty"
-    from_file = vars(_Config(rules))
-    from_defaults = vars(_Config(dataclasses.replace(rules, pdf={})))
-    for key in from_file:
-        if key in ("data", "page_number"):
-            continue
-        assert from_file[key] == from_defaults[key], key
+    from pipeline.rules import DEFAULT_RULES_DIR, load_rules
+
+    folder = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, folder)
+    path = folder / "pdf.toml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return lambda: load_rules(folder)
 
 
-def test_bad_pdf_toml_value_is_a_rules_error(rules):
+def test_pdf_settings_come_from_pdf_toml_only(tmp_path, rules):
+    """The reader has no defaults of its own: a missing key stops the run, naming it."""
+    import re
+
     from pipeline.errors import RulesError
-    from pipeline.ingest_pdf import _Config
+
+    assert rules.pdf.column_gap_em == 2.0 and rules.pdf.repeat_min_pages == 2
+    load = _rules_with_pdf_toml(tmp_path, lambda t: re.sub(r"(?m)^column_gap_em = .*$", "", t))
+    with pytest.raises(RulesError, match="lines.column_gap_em"):
+        load()
+
+
+def test_bad_pdf_toml_value_is_a_rules_error(tmp_path):
+    from pipeline.errors import RulesError
 
     with pytest.raises(RulesError, match="lines.column_gap_em"):
-        _Config(dataclasses.replace(rules, pdf={"lines": {"column_gap_em": "wide"}}))
+        _rules_with_pdf_toml(tmp_path, lambda t: t.replace("column_gap_em = 2.0", 'column_gap_em = "wide"'))()
     with pytest.raises(RulesError, match="page_number_patterns"):
-        _Config(dataclasses.replace(rules, pdf={"furniture": {"page_number_patterns": ["(unclosed"]}}))
+        _rules_with_pdf_toml(tmp_path / "b", lambda t: t.replace("page_number_patterns = [", "page_number_patterns = [\n  '(unclosed',"))()
 
 
