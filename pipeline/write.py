@@ -110,9 +110,7 @@ def write_tables(tables: dict[str, list[dict]], out_dir: str | Path, extra_write
             written += [f"{name}.parquet", f"{name}.csv"]
         for writer in extra_writers:
             written += writer(tables, tmp)
-        with _signals_deferred():
-            for fname in written:
-                os.replace(tmp / fname, out / fname)
+        _swap(tmp, out, written)
         return [out / f for f in written]
     except OSError as exc:
         raise OutputError(f"{out}: cannot write the tables: {exc}") from None
@@ -123,6 +121,20 @@ def write_tables(tables: dict[str, list[dict]], out_dir: str | Path, extra_write
 
 
 _TMP_PREFIX = ".tmp-"
+
+# Files that some runs write and others do not (the extra writers': workbook, report). One
+# left from an earlier run would sit beside tables it does not describe, so the swap removes
+# it when this run did not write it: every output file then comes from one run.
+OPTIONAL_OUTPUTS = ("workbook.xlsx", "report.html")
+
+
+def _swap(tmp: Path, out: Path, written: list[str]) -> None:
+    with _signals_deferred():
+        for fname in written:
+            os.replace(tmp / fname, out / fname)
+        for fname in OPTIONAL_OUTPUTS:
+            if fname not in written:
+                (out / fname).unlink(missing_ok=True)
 
 
 def _remove_stale_temp_folders(out: Path) -> None:
@@ -202,9 +214,7 @@ def write_tables_streaming(documents, out_dir: str | Path, extra_writers=(), bat
         written = [f for sink in sinks for f in sink.files]
         for writer in extra_writers:
             written += writer(collected, tmp)
-        with _signals_deferred():
-            for fname in written:
-                os.replace(tmp / fname, out / fname)
+        _swap(tmp, out, written)
         return [out / f for f in written]
     except PipelineError:  # from whatever produces the documents: already one line, keep it
         raise
