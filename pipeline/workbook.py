@@ -32,16 +32,36 @@ def write_workbook(tables: dict[str, list[dict]], out_dir: Path) -> list[str]:
     # write_only streams rows; it still writes freeze panes, autofilter and column widths
     # as long as they are set before the first row is appended.
     wb = Workbook(write_only=True)
-    for name, cols in SCHEMA.items():
-        rows = tables.get(name, [])
-        values = [[_cell(row.get(c.name), c) for c in cols] for row in rows]
-        _add_sheet(wb, name, [c.ja for c in cols], values)
-    dictionary = [[name, c.name, c.ja, c.type, c.en] for name, cols in SCHEMA.items() for c in cols]
-    _add_sheet(wb, DICTIONARY_SHEET, list(DICTIONARY_HEADER), dictionary)
-    buf = io.BytesIO()
-    wb.save(buf)
+    try:
+        for name, cols in SCHEMA.items():
+            rows = tables.get(name, [])
+            values = [[_cell(row.get(c.name), c) for c in cols] for row in rows]
+            _add_sheet(wb, name, [c.ja for c in cols], values)
+        dictionary = [[name, c.name, c.ja, c.type, c.en] for name, cols in SCHEMA.items() for c in cols]
+        _add_sheet(wb, DICTIONARY_SHEET, list(DICTIONARY_HEADER), dictionary)
+        buf = io.BytesIO()
+        wb.save(buf)
+    except BaseException:  # Ctrl-C too: see _abandon
+        _abandon(wb)
+        raise
     (Path(out_dir) / FILE_NAME).write_bytes(deterministic(buf.getvalue()))
     return [FILE_NAME]
+
+
+def _abandon(wb) -> None:
+    """Close the sheets of a workbook whose writing was cut short (an error, Ctrl-C).
+
+    A write-only sheet streams its rows through generators into a temporary file. Left to
+    the garbage collector, they are closed after that file, fail to write their closing
+    tags, and Python prints "Exception ignored ... Traceback" for each after the run's own
+    one-line message. Closed here, while the file is open, they end quietly."""
+    for ws in wb.worksheets:
+        for close in (getattr(ws._rows, "close", None), getattr(ws._writer, "close", None)):
+            try:
+                if close is not None:
+                    close()
+            except Exception:  # the workbook is discarded; the first error is the one raised
+                pass
 
 
 def deterministic(xlsx: bytes) -> bytes:
