@@ -272,6 +272,45 @@ SCHEMA: dict[str, list[Column]] = {
 }
 
 
+# Excel's limit on the text of one cell, in UTF-16 code units (a character outside the BMP,
+# such as 𠮷, counts two). The workbook cuts longer text; see excel_limit_diagnostics.
+EXCEL_CELL_LIMIT = 32_767
+
+
+def excel_length(text: str) -> int:
+    if len(text) * 2 <= EXCEL_CELL_LIMIT:  # short enough whatever its characters
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def excel_limit_diagnostics(out: dict[str, list[dict]], source_path: str) -> dict[str, list[dict]]:
+    """An info diagnostic for each cell too long for Excel, which workbook.xlsx shows cut
+    (the CSV and Parquet files hold all of it). Made with the rows, not by the workbook
+    writer, so the diagnostics table is the same with and without the workbook."""
+    found = []
+    for table, rows in out.items():
+        text_cols = [c for c in SCHEMA[table] if c.type in ("string", "list")]
+        for row in rows:
+            for c in text_cols:
+                value = row.get(c.name)
+                if value is not None and (n := excel_length(value if c.type == "string" else "; ".join(value))) \
+                        > EXCEL_CELL_LIMIT:
+                    found.append((table, c.name, row, n))
+    if not found:
+        return out
+    doc = out["documents"][0]
+    for table, name, row, n in found:
+        out["diagnostics"].append({
+            "doc_id": doc["doc_id"], "source_path": source_path, "plan_id": row.get("plan_id"),
+            "severity": "info", "code": "cell_over_excel_limit",
+            "message": f"{table}.{name} holds {n:,} characters, over Excel's {EXCEL_CELL_LIMIT:,} a cell: "
+                       "workbook.xlsx shows it cut, with a marker; the CSV and Parquet files hold all of it",
+            "line": row.get("line", row.get("line_start")), "page": row.get("page"),
+        })
+    doc["diagnostics"] += len(found)
+    return out
+
+
 def _bbox(page, bbox) -> dict:
     x0, top, x1, bottom = bbox if bbox else (None, None, None, None)
     return {"page": page, "bbox_x0": x0, "bbox_top": top, "bbox_x1": x1, "bbox_bottom": bottom}
@@ -362,7 +401,7 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
         "lines": len(doc.raw.lines), "preamble": doc.preamble or None, "rules_hash": rules.hash,
         "pipeline_version": PIPELINE_VERSION,
     })
-    return enrich_rows(out, rules)
+    return excel_limit_diagnostics(enrich_rows(out, rules), source_path)
 
 
 def _line_offsets(text: str) -> dict[tuple[int, str], int]:

@@ -78,14 +78,18 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _CSV_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def needs_formula_guard(value) -> bool:
+    """Whether a spreadsheet program would run the text as a formula: it starts with a
+    trigger and is not a plain number."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(value)
+
+
 def safe_cell(value: str) -> str:
     """Neutralize a formula trigger with a leading apostrophe, unless the text is a number.
 
-    For the CSV files and the workbook, which spreadsheet programs open; Parquet keeps the
-    true value."""
-    if value.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    For the CSV files, which have no cell style to say "text"; the workbook keeps the true
+    value in a quote-prefixed text cell, and Parquet keeps it as it is."""
+    return "'" + value if needs_formula_guard(value) else value
 
 
 def _csv_field(value, col: Column) -> str:
