@@ -71,6 +71,7 @@ INTERRUPT_POINTS = {
     "workbook rows": ("openpyxl.worksheet._write_only:WriteOnlyWorksheet.append", 40),
     "workbook save": ("openpyxl.workbook.workbook:Workbook.save", 1),
     "report": ("pipeline.report:render", 1),
+    "waiting for workers": ("pipeline.parallel:Pool.pump", 1),  # with --jobs 2
 }
 
 
@@ -83,9 +84,12 @@ def test_ctrl_c_at_any_point_prints_one_line_and_no_traceback(tmp_path, point):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / "hook"), os.environ.get("PYTHONPATH", "")]),
                INTERRUPT_AT=target, INTERRUPT_CALL=str(call), INTERRUPT_MARK=str(mark))
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(SEED), "--out", str(out), "--no-cache",
-                             "--jobs", "1"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    other = tmp_path / "other.txt"  # a second document (other bytes), so two workers have work
+    other.write_bytes(SEED.read_bytes().replace(b"\n", b"\r\n"))
+    jobs = "2" if target.endswith("Pool.pump") else "1"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(SEED), str(other), "--out", str(out),
+                             "--no-cache", "--jobs", jobs], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
         while not mark.exists():
             if proc.poll() is not None:
