@@ -74,3 +74,15 @@ def test_readme_load_example_output_is_what_load_prints(tmp_path, monkeypatch):
     failures = []
     runner.run(test, out=failures.append)
     assert runner.failures == 0 and test.examples, "".join(failures)
+
+
+def test_load_of_a_corrupt_table_names_the_file(tmp_path):
+    import pipeline
+    from pipeline.errors import PipelineError
+    from pipeline.tables import SCHEMA
+    from pipeline.write import write_tables
+
+    write_tables({name: [] for name in SCHEMA}, tmp_path)
+    (tmp_path / "plans.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(PipelineError, match=r"plans\.parquet: cannot read the table"):
+        pipeline.load(tmp_path)
