@@ -187,7 +187,7 @@ def _document(doc: dict, rows: dict[str, list[dict]]) -> str:
     # Warnings about one plan stand in that plan's section; the rest here.
     plan_ids = {p["plan_id"] for p in rows.get("plans", [])}
     out.append(_diagnostics([d for d in diags if d.get("plan_id") not in plan_ids],
-                            empty='<p class="muted">診断なし</p>\n'))
+                            empty='<p class="muted">文書全体の診断なし（計画の診断は各計画に）</p>\n'))
     for plan in rows.get("plans", []):
         pid = plan["plan_id"]
         out.append(_plan(plan, [ln for ln in lines if ln.get("plan_id") == pid], src,
@@ -233,7 +233,7 @@ def _plan(plan: dict, lines: list[dict], src: str, programs: list[dict], measure
            f'<p>{_e(plan.get("prefecture"))} {_e(plan.get("municipality"))}{code} ／ 計画期間: {period}'
            f' ／ 計画ID: {_e(pid)}' + (f' ／ ページ: {_e(plan["page"])}' if plan.get("page") is not None else "")
            + "</p>\n"]
-    out.append(_diagnostics(diagnostics))
+    out.append(_diagnostics(diagnostics, in_plan=True))
     out.append(_source(lines, src, spans_of(programs, src)))
     out.append(_programs_table(programs, {m["measure_id"]: m for m in measures}))
     out.append("</section>\n")
@@ -334,10 +334,10 @@ def _programs_table(programs: list[dict], measures: dict[str, dict]) -> str:
     return "<table>" + head + "".join(body) + "</table>\n" + note
 
 
-def _diagnostics(diags: list[dict], empty: str = "") -> str:
+def _diagnostics(diags: list[dict], empty: str = "", in_plan: bool = False) -> str:
     if not diags:
         return empty
-    plans = any(d.get("plan_id") for d in diags)
+    plans = not in_plan and any(d.get("plan_id") for d in diags)  # in a plan's section it is that plan
     head = ("<tr><th>重要度</th><th>コード</th>" + ("<th>計画</th>" if plans else "")
             + "<th>行</th><th>ページ</th><th>内容</th></tr>")
     body = []

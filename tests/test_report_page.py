@@ -89,6 +89,7 @@ def test_plan_warnings_stand_in_their_plan(rules, tmp_path):
     html = render(tables)
     plan = html.split(f'id="plan-{diag["plan_id"]}"')[1].split("</section>")[0]
     assert "unknown_municipality" in plan and "架空市" in plan
+    assert "<th>計画</th>" not in plan  # the section is the plan
     before_plans = html.split('<section class="plan"')[0]
     assert "unknown_municipality" not in before_plans
 
