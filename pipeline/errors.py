@@ -39,5 +39,9 @@ class OutputError(PipelineError):
     """The tables could not be written; the previous output is left as it was."""
 
 
+class UnreadableTableError(PipelineError):
+    """An output table is there but cannot be read (damaged, or not a Parquet file)."""
+
+
 class NotFoundError(PipelineError):
     """``show`` was asked for a plan, or an output folder, that is not there."""

@@ -495,7 +495,7 @@ class _Batch:
         counts = _Counts()
         began = time.perf_counter()
         paths = write_tables_streaming(self._documents(counts), self.opts.out,
-                                       extra_writers=self.opts.extra_writers)
+                                       extra_writers=self.opts.extra_writers, rules_hash=self.rules.hash)
         self.written = time.perf_counter() - began - self.waited
         self.progress.close()
         order = sorted(self.outcomes)

@@ -12,16 +12,35 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
+from pathlib import Path, PurePath
 
 FILE_NAME = "report.html"
 
 # Line roles shown as highlighted kinds; other roles (marker, measure, title, ...) are plain.
 ROLE_KINDS = {"header": "header", "period": "header", "overview": "overview", "caption": "caption"}
 
+# The page's words are Japanese; coded values (documents.status, diagnostics.severity,
+# measures.list_kind) are shown in these words, the code itself in the tooltip.
+STATUS_LABELS = {"ok": "正常", "partial": "一部要確認", "no_plans": "計画なし", "no_text": "文字なし（要OCR）",
+                 "failed": "読み込み失敗"}
+SEVERITY_LABELS = {"info": "情報", "warning": "警告", "error": "エラー"}
+LIST_KIND_LABELS = {"parenthesized": "括弧内の列挙", "bare": "括弧なしの列挙", "none_word": "「なし」と記載",
+                    "missing": "事業リストなし"}
+
+# Japanese fonts of macOS (Hiragino), Windows (Yu Gothic, Meiryo) and Linux (Noto CJK, IPA)
+# before the generic family: without them a browser may pick a Chinese face for the kanji.
 CSS = """
-body { font-family: "Hiragino Sans", "Noto Sans CJK JP", "Yu Gothic", Meiryo, sans-serif;
+body { font-family: "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", YuGothic, Meiryo,
+       "Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", sans-serif;
        margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #222; line-height: 1.5; }
+code { font-family: ui-monospace, Menlo, Consolas, "Hiragino Sans", "Yu Gothic", Meiryo,
+       "Noto Sans Mono CJK JP", "Noto Sans CJK JP", monospace; font-size: .85em; }
+h2 .file { font-weight: normal; color: #555; margin-right: .6rem; }
+h2 .status { font-size: .8em; padding: 0 .4rem; margin-left: .6rem; border-radius: .2rem; background: #eee; }
+h2 .st-ok { background: #e5f5e0; } h2 .st-partial { background: #fff0c2; }
+h2 .st-no_plans, h2 .st-no_text, h2 .st-failed { background: #ffd6d6; }
+.matrix { overflow-x: auto; max-width: 100%; }
+.matrix th, .matrix td:first-child { white-space: nowrap; }
 h1 { font-size: 1.4rem; } h2 { font-size: 1.2rem; border-bottom: 2px solid #888; margin-top: 2.5rem; }
 h3 { font-size: 1.05rem; background: #eef; padding: .3rem .5rem; margin-top: 2rem; }
 table { border-collapse: collapse; margin: .6rem 0; font-size: .9rem; }
@@ -115,7 +134,8 @@ def _contents(documents: list[dict], plans_by_doc: dict[str, list[dict]]) -> str
         sub = "".join(f'<li><a href="#plan-{_e(p["plan_id"])}">{_e(p["plan_title"] or p["plan_id"])}</a>'
                       f' <span class="muted">{_e(p["municipality"])}</span></li>' for p in plans)
         items.append(f'<li><a href="#doc-{_e(doc["doc_id"])}">{_e(doc["source_path"])}</a> '
-                     f'<span class="muted">{_e(doc["status"])}</span>' + (f"<ul>{sub}</ul>" if sub else "") + "</li>")
+                     f'<span class="muted">{_status(doc["status"])}</span>' + (f"<ul>{sub}</ul>" if sub else "")
+                     + "</li>")
     return "<h2>目次</h2>\n<ul>" + "".join(items) + "</ul>\n"
 
 
@@ -146,7 +166,8 @@ def _matrix(tables: dict[str, list[dict]]) -> str:
             row.append(f'<td class="n">{n or ""}</td>')
         body.append("<tr>" + "".join(row) + "</tr>")
     return ("<h2>市区町村 × テーマ</h2>\n<p class=\"muted\">セルは、そのテーマに当たる事業名の数"
-            "（同じ計画で二度挙がる事業は一つ）。</p>\n<table>" + head + "".join(body) + "</table>\n")
+            "（同じ計画で二度挙がる事業は一つ）。</p>\n<div class=\"matrix\"><table>" + head + "".join(body)
+            + "</table></div>\n")
 
 
 # --------------------------------------------------------------------------- documents
@@ -156,22 +177,38 @@ def _document(doc: dict, rows: dict[str, list[dict]]) -> str:
     doc_id = doc["doc_id"]
     lines = sorted(rows.get("lines", []), key=lambda r: r["line"])
     src = source_text(lines)
-    out = [f'<section class="doc" id="doc-{_e(doc_id)}">\n'
-           f'<h2>{_e(doc.get("document_title") or doc["source_path"])}</h2>\n'
-           f'<p>入力ファイル: {_e(doc["source_path"])} ／ 文書ID: {_e(doc_id)} ／ 処理状態: '
-           f'<b>{_e(doc["status"])}</b>'
+    diags = rows.get("diagnostics", [])
+    out = [f'<section class="doc" id="doc-{_e(doc_id)}">\n{_heading(doc)}\n'
+           f'<p>入力ファイル: {_e(doc["source_path"])} ／ 文書ID: {_e(doc_id)}'
            + (f' ／ エラー: {_e(doc["error"])}' if doc.get("error") else "") + "</p>\n"]
     front = [ln for ln in lines if not ln.get("plan_id")]
     if front:
         out.append(_source(front, src, []))
-    out.append(_diagnostics(rows.get("diagnostics", [])))
+    # Warnings about one plan stand in that plan's section; the rest here.
+    plan_ids = {p["plan_id"] for p in rows.get("plans", [])}
+    out.append(_diagnostics([d for d in diags if d.get("plan_id") not in plan_ids],
+                            empty='<p class="muted">文書全体の診断なし（計画の診断は各計画に）</p>\n'))
     for plan in rows.get("plans", []):
         pid = plan["plan_id"]
         out.append(_plan(plan, [ln for ln in lines if ln.get("plan_id") == pid], src,
                          [p for p in rows.get("programs", []) if p["plan_id"] == pid],
-                         [m for m in rows.get("measures", []) if m["plan_id"] == pid]))
+                         [m for m in rows.get("measures", []) if m["plan_id"] == pid],
+                         [d for d in diags if d.get("plan_id") == pid]))
     out.append("</section>\n")
     return "".join(out)
+
+
+def _heading(doc: dict) -> str:
+    """File name, title and status: what tells one document from another at a glance."""
+    name = PurePath(doc["source_path"]).name
+    title = _e(doc.get("document_title")) or '<span class="muted">（表題なし）</span>'
+    status = doc["status"]
+    return (f'<h2><span class="file">{_e(name)}</span> <span class="title">{title}</span> '
+            f'<span class="status st-{_e(status)}">{_status(status)}</span></h2>')
+
+
+def _status(status: str) -> str:
+    return f'<span title="{_e(status)}">{_e(STATUS_LABELS.get(status, status))}</span>'
 
 
 def source_text(lines: list[dict]) -> str:
@@ -185,7 +222,8 @@ def source_text(lines: list[dict]) -> str:
     return text
 
 
-def _plan(plan: dict, lines: list[dict], src: str, programs: list[dict], measures: list[dict]) -> str:
+def _plan(plan: dict, lines: list[dict], src: str, programs: list[dict], measures: list[dict],
+          diagnostics: list[dict]) -> str:
     pid = plan["plan_id"]
     code = f'（{_e(plan.get("municipality_code"))} {_e(plan.get("municipality_kind"))}）' \
         if plan.get("municipality_code") else ""
@@ -193,7 +231,9 @@ def _plan(plan: dict, lines: list[dict], src: str, programs: list[dict], measure
     out = [f'<section class="plan" id="plan-{_e(pid)}">\n'
            f'<h3>{_e(plan.get("plan_title") or pid)}</h3>\n'
            f'<p>{_e(plan.get("prefecture"))} {_e(plan.get("municipality"))}{code} ／ 計画期間: {period}'
-           f' ／ 計画ID: {_e(pid)}</p>\n']
+           f' ／ 計画ID: {_e(pid)}' + (f' ／ ページ: {_e(plan["page"])}' if plan.get("page") is not None else "")
+           + "</p>\n"]
+    out.append(_diagnostics(diagnostics, in_plan=True))
     out.append(_source(lines, src, spans_of(programs, src)))
     out.append(_programs_table(programs, {m["measure_id"]: m for m in measures}))
     out.append("</section>\n")
@@ -275,8 +315,9 @@ def _marked(src: str, start: int, end: int, spans: list[Span]) -> str:
 def _programs_table(programs: list[dict], measures: dict[str, dict]) -> str:
     if not programs and not measures:
         return '<p class="muted">取組なし</p>\n'
+    pages = any(p.get("page") is not None for p in programs)  # a PDF: where to look in it
     head = ("<tr><th>事業ID</th><th>区分</th><th>事業名</th><th>事業種別</th><th>テーマ</th>"
-            "<th>補足</th><th>行</th></tr>")
+            "<th>補足</th><th>行</th>" + ("<th>ページ</th>" if pages else "") + "</tr>")
     body = []
     for p in programs:
         pid = _e(p["program_id"])
@@ -284,20 +325,26 @@ def _programs_table(programs: list[dict], measures: dict[str, dict]) -> str:
             f'<tr id="row-{pid}"><td>{pid}</td><td class="n">{_e(p.get("category_no"))}</td>'
             f'<td><a href="#prog-{pid}">{_e(p["program_name"])}</a></td><td>{_e(p.get("program_kind"))}</td>'
             f'<td>{_e("、".join(p.get("themes") or ()))}</td><td>{_e(p.get("qualifier"))}</td>'
-            f'<td class="n">{_e(p.get("line"))}</td></tr>')
+            f'<td class="n">{_e(p.get("line"))}</td>'
+            + (f'<td class="n">{_e(p.get("page"))}</td>' if pages else "") + "</tr>")
     empty = [m for m in measures.values() if not m.get("programs")]
-    note = "".join(f'<p class="muted">{_e(m["marker"])} 事業なし（{_e(m["list_kind"])}）</p>\n' for m in empty)
+    note = "".join(f'<p class="muted">{_e(m["marker"])} 事業なし（'
+                   f'<span title="{_e(m["list_kind"])}">{_e(LIST_KIND_LABELS.get(m["list_kind"], m["list_kind"]))}'
+                   "</span>）</p>\n" for m in empty)
     return "<table>" + head + "".join(body) + "</table>\n" + note
 
 
-def _diagnostics(diags: list[dict]) -> str:
+def _diagnostics(diags: list[dict], empty: str = "", in_plan: bool = False) -> str:
     if not diags:
-        return '<p class="muted">診断なし</p>\n'
-    head = "<tr><th>重要度</th><th>コード</th><th>計画</th><th>行</th><th>ページ</th><th>内容</th></tr>"
+        return empty
+    plans = not in_plan and any(d.get("plan_id") for d in diags)  # in a plan's section it is that plan
+    head = ("<tr><th>重要度</th><th>コード</th>" + ("<th>計画</th>" if plans else "")
+            + "<th>行</th><th>ページ</th><th>内容</th></tr>")
     body = []
     for d in diags:
-        plan = f'<a href="#plan-{_e(d["plan_id"])}">{_e(d["plan_id"])}</a>' if d.get("plan_id") else ""
-        body.append(f'<tr class="sev-{_e(d["severity"])}"><td>{_e(d["severity"])}</td><td>{_e(d["code"])}</td>'
-                    f'<td>{plan}</td><td class="n">{_e(d.get("line"))}</td><td class="n">{_e(d.get("page"))}</td>'
-                    f'<td>{_e(d["message"])}</td></tr>')
+        plan = f'<td><a href="#plan-{_e(d["plan_id"])}">{_e(d["plan_id"])}</a></td>' if plans else ""
+        severity = _e(SEVERITY_LABELS.get(d["severity"], d["severity"]))
+        body.append(f'<tr class="sev-{_e(d["severity"])}"><td title="{_e(d["severity"])}">{severity}</td>'
+                    f'<td><code>{_e(d["code"])}</code></td>{plan}<td class="n">{_e(d.get("line"))}</td>'
+                    f'<td class="n">{_e(d.get("page"))}</td><td>{_e(d["message"])}</td></tr>')
     return "<h4>診断</h4>\n<table>" + head + "".join(body) + "</table>\n"

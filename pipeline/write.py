@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 from .errors import OutputError, PipelineError
-from .tables import SCHEMA, Column
+from .tables import PIPELINE_VERSION, SCHEMA, TABLE_DESCRIPTIONS, Column
 
 log = logging.getLogger("pipeline")
 
@@ -32,10 +32,44 @@ def _arrow_type(pa, col: Column):
     }[col.type]
 
 
-def arrow_schema(table: str):
+def arrow_schema(table: str, rules_hash: str = ""):
+    """The table's Arrow schema, with what a reader of the file alone needs to know: SCHEMA's
+    descriptions, the pipeline version and the rules hash. Nothing that changes between
+    runs over the same inputs (no time, no path), so the files stay byte-identical."""
     import pyarrow as pa
 
-    return pa.schema([pa.field(c.name, _arrow_type(pa, c)) for c in SCHEMA[table]])
+    fields = [pa.field(c.name, _arrow_type(pa, c), nullable=not c.key,
+                       metadata={"name_ja": c.ja, "description_ja": c.ja_desc, "description_en": c.en})
+              for c in SCHEMA[table]]
+    ja, en = TABLE_DESCRIPTIONS[table]
+    return pa.schema(fields, metadata={
+        "pipeline.table": table, "pipeline.description_ja": ja, "pipeline.description_en": en,
+        "pipeline.version": PIPELINE_VERSION, "pipeline.rules_hash": rules_hash,
+        "pandas": _pandas_metadata(table),
+    })
+
+
+def _pandas_metadata(table: str) -> str:
+    """pandas' own round-trip record (what ``DataFrame.to_parquet`` writes), naming nullable
+    dtypes: without it pandas reads an int column holding an empty value as float64 and a
+    full one as int64, so ``page`` would change type with the input."""
+    import json
+
+    columns = [{"name": c.name, "field_name": c.name, "pandas_type": _PANDAS_TYPES[c.type],
+                "numpy_type": c.pandas_dtype, "metadata": None} for c in SCHEMA[table]]
+    return json.dumps({"index_columns": [], "column_indexes": [], "columns": columns},
+                      ensure_ascii=False, sort_keys=True)
+
+
+_PANDAS_TYPES = {"string": "unicode", "int": "int64", "float": "float64", "bool": "bool", "list": "list[unicode]"}
+
+
+def _check_keys(table: str, columns: dict[str, list]) -> None:
+    """Arrow does not enforce non-nullable fields; an empty key would make a file that
+    readers reject, so it is an error here (a bug upstream), named."""
+    for c in SCHEMA[table]:
+        if c.key and None in columns[c.name]:
+            raise ValueError(f"{table}.{c.name} is empty in a row; keys and IDs never are")
 
 
 # A plain decimal number ("-3", "+1.5", "-2e3"): safe to leave as it is. Stricter than
@@ -44,14 +78,18 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _CSV_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def needs_formula_guard(value) -> bool:
+    """Whether a spreadsheet program would run the text as a formula: it starts with a
+    trigger and is not a plain number."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(value)
+
+
 def safe_cell(value: str) -> str:
     """Neutralize a formula trigger with a leading apostrophe, unless the text is a number.
 
-    For the CSV files and the workbook, which spreadsheet programs open; Parquet keeps the
-    true value."""
-    if value.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    For the CSV files, which have no cell style to say "text"; the workbook keeps the true
+    value in a quote-prefixed text cell, and Parquet keeps it as it is."""
+    return "'" + value if needs_formula_guard(value) else value
 
 
 def _csv_field(value, col: Column) -> str:
@@ -80,17 +118,20 @@ def write_csv(path: Path, table: str, rows: list[dict]) -> None:
             fh.write(",".join(_csv_field(row.get(c.name), c) for c in cols) + "\r\n")
 
 
-def write_parquet(path: Path, table: str, rows: list[dict]) -> None:
+def write_parquet(path: Path, table: str, rows: list[dict], rules_hash: str = "") -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = arrow_schema(table)
+    schema = arrow_schema(table, rules_hash)
     columns = {c.name: [row.get(c.name) for row in rows] for c in SCHEMA[table]}
+    _check_keys(table, columns)
     pq.write_table(pa.table(columns, schema=schema), path, compression="zstd")
 
 
-def write_tables(tables: dict[str, list[dict]], out_dir: str | Path, extra_writers=()) -> list[Path]:
+def write_tables(tables: dict[str, list[dict]], out_dir: str | Path, extra_writers=(),
+                 rules_hash: str = "") -> list[Path]:
     """Write every table; replace the previous output only when all are written.
+    ``rules_hash`` (the run's) goes into every Parquet file's metadata.
 
     File names are fixed (the table names in ``SCHEMA`` and what ``extra_writers`` return);
     nothing from a document's content becomes part of a path."""
@@ -105,14 +146,12 @@ def write_tables(tables: dict[str, list[dict]], out_dir: str | Path, extra_write
         written = []
         for name in SCHEMA:
             rows = tables.get(name, [])
-            write_parquet(tmp / f"{name}.parquet", name, rows)
+            write_parquet(tmp / f"{name}.parquet", name, rows, rules_hash)
             write_csv(tmp / f"{name}.csv", name, rows)
             written += [f"{name}.parquet", f"{name}.csv"]
         for writer in extra_writers:
             written += writer(tables, tmp)
-        with _signals_deferred():
-            for fname in written:
-                os.replace(tmp / fname, out / fname)
+        _swap(tmp, out, written)
         return [out / f for f in written]
     except OSError as exc:
         raise OutputError(f"{out}: cannot write the tables: {exc}") from None
@@ -123,6 +162,20 @@ def write_tables(tables: dict[str, list[dict]], out_dir: str | Path, extra_write
 
 
 _TMP_PREFIX = ".tmp-"
+
+# Files that some runs write and others do not (the extra writers': workbook, report). One
+# left from an earlier run would sit beside tables it does not describe, so the swap removes
+# it when this run did not write it: every output file then comes from one run.
+OPTIONAL_OUTPUTS = ("workbook.xlsx", "report.html")
+
+
+def _swap(tmp: Path, out: Path, written: list[str]) -> None:
+    with _signals_deferred():
+        for fname in written:
+            os.replace(tmp / fname, out / fname)
+        for fname in OPTIONAL_OUTPUTS:
+            if fname not in written:
+                (out / fname).unlink(missing_ok=True)
 
 
 def _remove_stale_temp_folders(out: Path) -> None:
@@ -170,7 +223,8 @@ class _signals_deferred:
 # --------------------------------------------------------------------------- streaming
 
 
-def write_tables_streaming(documents, out_dir: str | Path, extra_writers=(), batch_rows: int = 8192) -> list[Path]:
+def write_tables_streaming(documents, out_dir: str | Path, extra_writers=(), batch_rows: int = 8192,
+                           rules_hash: str = "") -> list[Path]:
     """Like ``write_tables``, from per-document tables consumed one document at a time
     (``{table: [values in SCHEMA column order, ...]}``), so memory stays flat however many
     documents there are: at most ``batch_rows`` rows of a table are held. Each batch is a
@@ -188,7 +242,7 @@ def write_tables_streaming(documents, out_dir: str | Path, extra_writers=(), bat
         raise OutputError(f"{out}: cannot create the output folder: {exc.strerror}") from None
     sinks: list[_TableSink] = []
     try:
-        sinks = [_TableSink(tmp, name, batch_rows) for name in SCHEMA]
+        sinks = [_TableSink(tmp, name, batch_rows, rules_hash) for name in SCHEMA]
         collected: dict[str, list[dict]] = {name: [] for name in SCHEMA}
         for doc in documents:
             for sink in sinks:
@@ -202,9 +256,7 @@ def write_tables_streaming(documents, out_dir: str | Path, extra_writers=(), bat
         written = [f for sink in sinks for f in sink.files]
         for writer in extra_writers:
             written += writer(collected, tmp)
-        with _signals_deferred():
-            for fname in written:
-                os.replace(tmp / fname, out / fname)
+        _swap(tmp, out, written)
         return [out / f for f in written]
     except PipelineError:  # from whatever produces the documents: already one line, keep it
         raise
@@ -264,14 +316,14 @@ def _csv_column(values, col: Column) -> list[str]:
 class _TableSink:
     """One table being written: CSV lines go straight to the file, Parquet rows in batches."""
 
-    def __init__(self, folder: Path, name: str, batch_rows: int):
+    def __init__(self, folder: Path, name: str, batch_rows: int, rules_hash: str = ""):
         import pyarrow.parquet as pq
 
         self.name = name
         self.cols = SCHEMA[name]
         self.batch_rows = batch_rows
         self.files = [f"{name}.parquet", f"{name}.csv"]
-        self.schema = arrow_schema(name)
+        self.schema = arrow_schema(name, rules_hash)
         self.batch: list[list] = []
         self.batches = 0
         self.csv = open(folder / f"{name}.csv", "w", encoding="utf-8-sig", newline="")
@@ -294,6 +346,7 @@ class _TableSink:
         import pyarrow as pa
 
         columns = {c.name: [row[k] for row in rows] for k, c in enumerate(self.cols)}
+        _check_keys(self.name, columns)
         with _pyarrow_without_pandas():
             table = pa.table(columns, schema=self.schema)
         self.parquet.write_table(table)

@@ -45,8 +45,18 @@ def test_workbook_has_a_sheet_per_table_and_a_dictionary(workbook):
 
     assert workbook.sheetnames == [*SCHEMA, "データ辞書"]
     dictionary = list(workbook["データ辞書"].iter_rows(values_only=True))
-    assert dictionary[0] == ("表", "列", "日本語名", "型", "説明")
-    assert dictionary[1:] == [(t, c.name, c.ja, c.type, c.en) for t, cols in SCHEMA.items() for c in cols]
+    assert dictionary[0] == ("表", "列", "日本語名", "型", "説明", "説明（英語）")
+    assert dictionary[1:] == [(t, c.name, c.ja, c.type, c.ja_desc, c.en) for t, cols in SCHEMA.items() for c in cols]
+
+
+def test_every_column_has_a_japanese_description():
+    import re
+
+    from pipeline.tables import SCHEMA
+
+    for t, cols in SCHEMA.items():
+        for c in cols:
+            assert re.search("[\u3040-\u30ff\u4e00-\u9fff]", c.ja_desc), (t, c.name)
 
 
 def test_workbook_sheets_have_japanese_headers_frozen_filtered_and_sized(workbook, seed_tables):
@@ -92,27 +102,85 @@ def test_codes_are_text_cells(workbook):
     cells = [ws.cell(row=r, column=col) for r in range(2, ws.max_row + 1)]
     assert [c.value for c in cells] == ["131121", "131148", "131211", "132098", "132276"]
     assert all(c.data_type == "s" for c in cells)
+    assert all(c.number_format == "@" for c in cells)
 
 
-def test_formula_triggers_are_neutralized(tmp_path):
+def test_text_columns_are_text_formatted_and_numbers_are_not(workbook):
+    from pipeline.tables import SCHEMA
+
+    for name, cols in SCHEMA.items():
+        for row in workbook[name].iter_rows(min_row=2, max_row=4):
+            for cell, col in zip(row, cols, strict=True):
+                if cell.value is not None:
+                    assert (cell.number_format == "@") == (col.type in ("string", "list")), (name, col.name)
+
+
+def test_formula_triggers_keep_their_true_value_as_quote_prefixed_text(tmp_path):
+    """The workbook holds the text as written, marked as text (quotePrefix) so Excel never
+    runs it; the CSV keeps the apostrophe, since a CSV cell has no style to carry."""
     from openpyxl import load_workbook
 
     from pipeline.tables import SCHEMA
     from pipeline.workbook import write_workbook
+    from pipeline.write import write_csv
 
     tables = {name: [] for name in SCHEMA}
     tables["captions"] = [{"caption_id": "=1+1", "text": "@SUM(A1)", "plan_id": "-x", "doc_id": "+y",
                            "line": 1}]
-    tables["programs"] = [{"program_id": "p", "themes": ["=cmd", "創業"], "program_name": "\tname"}]
+    tables["programs"] = [{"program_id": "p", "themes": ["=cmd", "創業"], "program_name": "\tname",
+                           "qualifier": "-10"}]
     write_workbook(tables, tmp_path)
     wb = load_workbook(tmp_path / "workbook.xlsx")
     cap = [c for c in wb["captions"][2]]
-    assert [c.value for c in cap[:4]] == ["'=1+1", "'-x", "'+y", "'@SUM(A1)"]
-    assert all(c.data_type == "s" for c in cap[:4])
+    assert [c.value for c in cap[:4]] == ["=1+1", "-x", "+y", "@SUM(A1)"]
+    assert all(c.data_type == "s" and c.quotePrefix for c in cap[:4])
     header = [c.value for c in wb["programs"][1]]
-    row = {h: c.value for h, c in zip(header, wb["programs"][2], strict=True)}
-    assert row["テーマ"] == "'=cmd; 創業"
-    assert row["事業名"] == "'\tname"
+    row = {h: c for h, c in zip(header, wb["programs"][2], strict=True)}
+    assert row["テーマ"].value == "=cmd; 創業" and row["テーマ"].quotePrefix
+    assert row["事業名"].value == "\tname" and row["事業名"].quotePrefix
+    assert row["補足"].value == "-10" and not row["補足"].quotePrefix  # a number as text: nothing runs
+    assert not row["事業ID"].quotePrefix
+    write_csv(tmp_path / "captions.csv", "captions", tables["captions"])
+    assert '"\'=1+1"' in (tmp_path / "captions.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_cell_over_excels_limit_is_cut_with_a_marker(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.tables import SCHEMA
+    from pipeline.workbook import MAX_CELL_CHARS, TRUNCATED_MARKER, write_workbook
+
+    long = "あ" * 40_000
+    astral = "𠮷" * 20_000  # two UTF-16 units each, as Excel counts them
+    tables = {name: [] for name in SCHEMA}
+    tables["lines"] = [{"doc_id": "d", "line": 1, "text": long, "raw_text": astral},
+                       {"doc_id": "d", "line": 2, "text": "あ" * MAX_CELL_CHARS}]
+    write_workbook(tables, tmp_path)
+    ws = load_workbook(tmp_path / "workbook.xlsx")["lines"]
+    header = [c.value for c in ws[1]]
+    text, raw = ws.cell(2, header.index("本文") + 1).value, ws.cell(2, header.index("本文(原文)") + 1).value
+    assert text.endswith(TRUNCATED_MARKER) and text.startswith("あ" * 30_000)
+    assert len(text) == MAX_CELL_CHARS
+    assert raw.endswith(TRUNCATED_MARKER) and len(raw.encode("utf-16-le")) // 2 <= MAX_CELL_CHARS
+    assert ws.cell(3, header.index("本文") + 1).value == "あ" * MAX_CELL_CHARS  # at the limit: whole
+
+
+def test_a_cell_over_excels_limit_gets_a_diagnostic(rules, tmp_path):
+    from pipeline.run import merge, process_file
+
+    path = tmp_path / "long.txt"
+    seed = SEED.read_text(encoding="utf-8")
+    long_overview = "区内産業" * 9_000 + "。"
+    path.write_text(seed.replace("区内産業を活性化させるためには", long_overview + "区内産業を活性化させるためには", 1),
+                    encoding="utf-8")
+    tables = merge([process_file(str(path), rules)])
+    diags = [d for d in tables["diagnostics"] if d["code"] == "cell_over_excel_limit"]
+    assert diags and all(d["severity"] == "info" for d in diags)
+    assert any("plans.overview" in d["message"] and d["plan_id"] for d in diags)
+    assert any("lines.text" in d["message"] and d["line"] for d in diags)
+    doc = tables["documents"][0]
+    assert doc["diagnostics"] == len(tables["diagnostics"])
+    assert doc["status"] == "ok"
 
 
 # --------------------------------------------------------------------------- report

@@ -1,0 +1,107 @@
+"""The output folder as a whole: every file in it comes from one run, and Ctrl-C at any
+moment ends the run with one line, no traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+SEED = FIXTURES / "seed.txt"
+
+
+def cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_tables_only_removes_an_older_runs_workbook_and_report(tmp_path):
+    out = tmp_path / "out"
+    full = cli("run", SEED, "--out", out)
+    assert full.returncode == 0, full.stderr
+    assert (out / "workbook.xlsx").is_file() and (out / "report.html").is_file()
+    tables_only = cli("run", SEED, "--out", out, "--tables-only")
+    assert tables_only.returncode == 0, tables_only.stderr
+    assert not (out / "workbook.xlsx").exists()
+    assert not (out / "report.html").exists()
+    assert (out / "programs.parquet").is_file()
+
+
+def test_every_extra_writer_file_is_known_to_the_swap():
+    from pipeline import report, workbook, write
+
+    assert {workbook.FILE_NAME, report.FILE_NAME} <= set(write.OPTIONAL_OUTPUTS)
+
+
+# Loaded by the child Python as sitecustomize: the callable named in INTERRUPT_AT is wrapped
+# so that its Nth call marks a file and waits there. The parent sends SIGINT once the mark
+# exists, so the signal lands at that point every time, not by timing luck.
+HOOK = """
+import importlib, os, time
+from pathlib import Path
+
+module, _, attr = os.environ["INTERRUPT_AT"].partition(":")
+owner_name, _, name = attr.rpartition(".")
+owner = importlib.import_module(module)
+for part in filter(None, owner_name.split(".")):
+    owner = getattr(owner, part)
+real = getattr(owner, name)
+calls = []
+
+def waiting(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == int(os.environ["INTERRUPT_CALL"]):
+        Path(os.environ["INTERRUPT_MARK"]).write_text("here")
+        time.sleep(300)
+    return real(*args, **kwargs)
+
+setattr(owner, name, waiting)
+"""
+
+INTERRUPT_POINTS = {
+    # (callable, which call): a moment in each stage of a run
+    "start": ("pipeline.cli:build_parser", 1),
+    "processing": ("pipeline.tables:document_rows", 1),
+    "tables": ("pipeline.write:_TableSink.add", 3),
+    "workbook rows": ("openpyxl.worksheet._write_only:WriteOnlyWorksheet.append", 40),
+    "workbook save": ("openpyxl.workbook.workbook:Workbook.save", 1),
+    "report": ("pipeline.report:render", 1),
+    "waiting for workers": ("pipeline.parallel:Pool.pump", 1),  # with --jobs 2
+}
+
+
+@pytest.mark.parametrize("point", INTERRUPT_POINTS)
+def test_ctrl_c_at_any_point_prints_one_line_and_no_traceback(tmp_path, point):
+    target, call = INTERRUPT_POINTS[point]
+    (tmp_path / "hook").mkdir()
+    (tmp_path / "hook" / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
+    mark = tmp_path / "mark"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / "hook"), os.environ.get("PYTHONPATH", "")]),
+               INTERRUPT_AT=target, INTERRUPT_CALL=str(call), INTERRUPT_MARK=str(mark))
+    out = tmp_path / "out"
+    other = tmp_path / "other.txt"  # a second document (other bytes), so two workers have work
+    other.write_bytes(SEED.read_bytes().replace(b"\n", b"\r\n"))
+    jobs = "2" if target.endswith("Pool.pump") else "1"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(SEED), str(other), "--out", str(out),
+                             "--no-cache", "--jobs", jobs], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        while not mark.exists():
+            if proc.poll() is not None:
+                pytest.fail(f"the run ended before {target} call {call}: {proc.communicate()[1][-2000:]}")
+            time.sleep(0.05)  # polling for the mark only; nothing is timed
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1].startswith("interrupted"), stderr
+    assert not list(out.glob(".tmp-*"))
