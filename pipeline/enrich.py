@@ -196,7 +196,7 @@ def enrich_rows(out: dict[str, list[dict]], rules) -> dict[str, list[dict]]:
     for row in out["programs"]:
         themes = themes_of([row["program_name"], row.get("qualifier") or ""], vocab)
         # program_id is measure_id + "-" + seq (see SCHEMA).
-        themes_by_measure.setdefault(row["program_id"].rsplit("-", 1)[0], set()).update(themes)
+        themes_by_measure.setdefault(row["measure_id"], set()).update(themes)
         programs.append({**row, "program_kind": program_kind(row["program_name"], vocab, rules.quoted_tail),
                          "themes": list(themes)})
     order = {th.label: k for k, th in enumerate(vocab.themes)}
@@ -221,7 +221,7 @@ def keyword_rows(plans: list[dict], measures: list[dict], programs: list[dict],
         descriptions = {m["measure_id"]: m["description"] or "" for m in measures if m["plan_id"] == pid}
         texts = [plan["overview"] or "", *descriptions.values()]
         texts += [p["program_name"] for p in programs if p["plan_id"] == pid
-                  and p["program_name"] not in descriptions.get(p["program_id"].rsplit("-", 1)[0], "")]
+                  and p["program_name"] not in descriptions.get(p["measure_id"], "")]
         counts = keywords(texts, vocab)
         for (form, pos), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             rows.append({"doc_id": plan["doc_id"], "plan_id": pid, "normalized_form": form,

@@ -178,6 +178,8 @@ SCHEMA: dict[str, list[Column]] = {
     "programs": [
         _c("program_id", "string", "事業ID", "measure_id + '-' + seq",
            "取組ID + '-' + 順番", key=True),
+        _c("measure_id", "string", "取組ID", "measure whose program list names it",
+           "事業を挙げた取組", key=True),
         _c("plan_id", "string", "計画ID", "plan",
            "計画", key=True),
         _c("doc_id", "string", "文書ID", "document",
@@ -316,6 +318,9 @@ def _bbox(page, bbox) -> dict:
     return {"page": page, "bbox_x0": x0, "bbox_top": top, "bbox_x1": x1, "bbox_bottom": bottom}
 
 
+
+SCHEMA_NAMES: dict[str, tuple[str, ...]] = {table: tuple(c.name for c in cols) for table, cols in SCHEMA.items()}
+
 def plan_id(doc_id: str, plan_no: int) -> str:
     return f"{doc_id}-p{plan_no:02d}"
 
@@ -363,7 +368,7 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
             for p in m.programs:
                 n_programs += 1
                 out["programs"].append({
-                    "program_id": f"{mid}-{p.seq:02d}", "plan_id": pid, "doc_id": doc_id,
+                    "program_id": f"{mid}-{p.seq:02d}", "measure_id": mid, "plan_id": pid, "doc_id": doc_id,
                     "municipality": muni, "category_no": m.category_no, "seq": p.seq,
                     "program_name": p.name, "program_name_raw": p.where.raw, "qualifier": p.qualifier,
                     "has_known_head": p.has_known_head, "line": p.where.line,
@@ -401,7 +406,28 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
         "lines": len(doc.raw.lines), "preamble": doc.preamble or None, "rules_hash": rules.hash,
         "pipeline_version": PIPELINE_VERSION,
     })
-    return excel_limit_diagnostics(enrich_rows(out, rules), source_path)
+    return conform(excel_limit_diagnostics(enrich_rows(out, rules), source_path))
+
+
+def conform(out: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Every row with exactly SCHEMA's columns, in SCHEMA's order. A column a row names that
+    SCHEMA does not (a misspelling), or one SCHEMA names that a row lacks, is a bug in the
+    code that made the row, never an empty cell: SchemaMismatch says which."""
+    for table, rows in out.items():
+        names = SCHEMA_NAMES.get(table)
+        if names is None:
+            raise SchemaMismatch(f"no table '{table}' in SCHEMA")
+        wanted = set(names)
+        for k, row in enumerate(rows):
+            if row.keys() != wanted:
+                extra, missing = sorted(row.keys() - wanted), sorted(wanted - row.keys())
+                raise SchemaMismatch(f"{table} row {k}: columns not in SCHEMA {extra}, missing {missing}")
+            rows[k] = {name: row[name] for name in names}
+    return out
+
+
+class SchemaMismatch(Exception):
+    """Rows that do not have SCHEMA's columns: a programming error, not bad input."""
 
 
 def _line_offsets(text: str) -> dict[tuple[int, str], int]:
@@ -433,5 +459,5 @@ def failed_rows(doc_id: str, source_path: str, media_type: str | None, status: s
         "doc_id": doc_id, "source_path": source_path, "plan_id": None, "severity": "error",
         "code": status if status != "failed" else "unreadable", "message": error, "line": line, "page": page,
     })
-    return out
+    return conform(out)
 

@@ -40,7 +40,7 @@ def summary(doc, rules) -> dict:
     rows the pipeline writes (so every value checked is one an analyst sees)."""
     rows = rows_of(doc, rules)
     by_plan = {name: _group(rows[name], "plan_id") for name in ("measures", "captions")}
-    by_measure = _group(rows["programs"], "program_id", lambda pid: pid.rsplit("-", 1)[0])
+    by_measure = _group(rows["programs"], "measure_id")
     return {
         "status": rows["documents"][0]["status"],
         "document_title": rows["documents"][0]["document_title"],

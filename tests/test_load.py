@@ -43,7 +43,7 @@ def test_load_keeps_leading_zeros_and_empty_values(tmp_path):
     tables = {name: [] for name in SCHEMA}
     tables["plans"] = [{"plan_id": "d-p01", "doc_id": "d", "plan_no": 1, "municipality_code": "011002",
                         "period_start_fy": None}]
-    tables["programs"] = [{"program_id": "d-p01-m1-01", "plan_id": "d-p01", "doc_id": "d", "seq": 1,
+    tables["programs"] = [{"program_id": "d-p01-m1-01", "measure_id": "d-p01-m1", "plan_id": "d-p01", "doc_id": "d", "seq": 1,
                            "themes": None, "has_known_head": None}]
     write_tables(tables, tmp_path)
     got = pipeline.load(tmp_path)
