@@ -10,10 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import grammar
-from .model import Caption, Diagnostic, Document, Measure, NormLine, Plan, Program, Provenance
+from .model import (
+    Caption,
+    Diagnostic,
+    Document,
+    ListKind,
+    Measure,
+    MeasureSkeleton,
+    NormLine,
+    Plan,
+    PlanSkeleton,
+    Program,
+    Provenance,
+    Severity,
+    Skeleton,
+)
 from .municipalities import municipality_from_title, without_prefecture
 from .rules import Rules
-from .segment import Joined, MeasureSkel, PlanSkel, Skeleton, join_parts, join_text
+from .segment import Joined, join_parts, join_text
 from .tokens import tokenize
 
 
@@ -32,11 +46,12 @@ def extract(skel: Skeleton, rules: Rules) -> Document:
     plans = []
     for ps in skel.plans:
         plans.append(_plan(ps, rules, diags, skel))
-    roles = tuple(skel.roles[k] for k in sorted(skel.roles))
+    roles = skel.roles
+    assigned = {r.line for r in roles}
     # Lines that no stage claimed: there should be none, but if there are, say so loudly.
     for line in skel.doc.lines:
-        if line.text and line.line_no not in skel.roles:
-            diags.append(Diagnostic("warning", "unassigned_line", f"line fits nowhere: {line.text}",
+        if line.text and line.line_no not in assigned:
+            diags.append(Diagnostic(Severity.WARNING, "unassigned_line", f"line fits nowhere: {line.text}",
                                     line.line_no, None, line.page))
     diags.sort(key=lambda d: (d.line if d.line is not None else -1, d.code, d.message))
     return Document(
@@ -51,15 +66,15 @@ def extract(skel: Skeleton, rules: Rules) -> Document:
     )
 
 
-def _plan(ps: PlanSkel, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -> Plan:
+def _plan(ps: PlanSkeleton, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -> Plan:
     measures = tuple(_measure(ps, ms, rules, diags) for ms in ps.measures)
     if not ps.measures:
         first = ps.header_lines[0]
-        diags.append(Diagnostic("warning", "no_measures", "plan has no measure markers", first.line_no,
+        diags.append(Diagnostic(Severity.WARNING, "no_measures", "plan has no measure markers", first.line_no,
                                 ps.plan_no, first.page))
     if not ps.overview:
         first = ps.header_lines[0]
-        diags.append(Diagnostic("warning", "no_overview", "plan has no overview paragraph", first.line_no,
+        diags.append(Diagnostic(Severity.WARNING, "no_overview", "plan has no overview paragraph", first.line_no,
                                 ps.plan_no, first.page))
     muni = without_prefecture(ps.muni, rules) or municipality_from_title(ps.title, rules)
     captions = tuple(Caption(ln.text, ln.line_no, ln.page, _line_bbox(ln))
@@ -83,7 +98,7 @@ def _plan(ps: PlanSkel, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -
     )
 
 
-def _overview_text(ps: PlanSkel, rules: Rules) -> str:
+def _overview_text(ps: PlanSkeleton, rules: Rules) -> str:
     """Overview paragraphs: a paragraph that ends a sentence is followed by a line break;
     one that does not (a PDF line the layout broke early) runs on like a wrapped line.
     A bullet point ("・商店街の活性化") starts a line of its own."""
@@ -109,7 +124,7 @@ def _overview_text(ps: PlanSkel, rules: Rules) -> str:
 # --------------------------------------------------------------------------- measures
 
 
-def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic]) -> Measure:
+def _measure(ps: PlanSkeleton, ms: MeasureSkeleton, rules: Rules, diags: list[Diagnostic]) -> Measure:
     marker_line = ms.label_lines[0]
     label = ms.label
     canonical = grammar.canonical_label(label, rules)
@@ -130,15 +145,15 @@ def _measure(ps: PlanSkel, ms: MeasureSkel, rules: Rules, diags: list[Diagnostic
             parts.insert(0, (marker_line, line_text.rfind(label)))
     joined = join_parts(parts)
     programs: tuple[Program, ...] = ()
-    list_kind = "missing"
+    list_kind = ListKind.MISSING
 
     def warn(code: str, message: str, line: NormLine | None = None) -> None:
         ln = line or marker_line
-        diags.append(Diagnostic("warning", code, message, ln.line_no, ps.plan_no, ln.page))
+        diags.append(Diagnostic(Severity.WARNING, code, message, ln.line_no, ps.plan_no, ln.page))
 
     def info(code: str, message: str, line: NormLine | None = None) -> None:
         ln = line or marker_line
-        diags.append(Diagnostic("info", code, message, ln.line_no, ps.plan_no, ln.page))
+        diags.append(Diagnostic(Severity.INFO, code, message, ln.line_no, ps.plan_no, ln.page))
 
     if not joined.text:
         warn("empty_measure", f"measure {ms.marker} has no text")
@@ -194,17 +209,17 @@ def choose_list(joined: Joined, rules: Rules) -> ListChoice:
     found = find_list(text, rules)
     line_starts = frozenset(k for k, p in enumerate(joined.pos) if p is not None and p[1] == 0)
     if found.kind == "unclosed":
-        return ListChoice("missing", (), found, ("unclosed_parenthesis",
+        return ListChoice(ListKind.MISSING, (), found, ("unclosed_parenthesis",
                           "program list parenthesis never closes; no programs taken"))
     problem = ("no_program_list", "no recognizable program list")
     if found.kind in ("parenthesized", "bare"):
         if _is_none_list(text[found.start:found.end], rules):
-            return ListChoice("none_word", (), found)
+            return ListChoice(ListKind.NONE_WORD, (), found)
         items = tuple(_list_items(text, found.start, found.end, rules, line_starts,
                                   lines_are_items=found.kind == "bare"))
         if found.kind == "parenthesized":
             if not _is_gloss(text, found, list(items), rules):
-                return ListChoice("parenthesized", _earlier_lists(text, found, rules, line_starts) + items,
+                return ListChoice(ListKind.PARENTHESIZED, _earlier_lists(text, found, rules, line_starts) + items,
                                   found)
             problem = ("no_program_list", f"ends in a parenthetical that is not a program list: "
                        f"({text[found.start:found.end]})")
@@ -212,20 +227,20 @@ def choose_list(joined: Joined, rules: Rules) -> ListChoice:
         # most must end in a known head noun, or it is prose, not a list.
         elif items and all(it.noun_final for it in items) \
                 and 2 * sum(it.has_known_head for it in items) >= len(items):
-            return ListChoice("bare", items, found)
+            return ListChoice(ListKind.BARE, items, found)
         else:
             problem = ("no_program_list", f"no recognizable program list: {text[found.start:found.end][:60]}")
     for pattern in rules.inline_lists:
         matches = list(pattern.finditer(text))
         if matches:
             m = matches[-1]
-            inline = FoundList("inline", m.start("list"), m.end("list"))
+            inline = FoundList(ListKind.INLINE, m.start("list"), m.end("list"))
             items = list(_list_items(text, inline.start, inline.end, rules, line_starts))
             while items and not _inline_item_ok(items[0], rules):
                 items.pop(0)  # "…を支援するため、" before the names is a clause
             if items and all(_inline_item_ok(it, rules) for it in items):
-                return ListChoice("inline", tuple(items), inline)
-    return ListChoice("missing", (), found, problem)
+                return ListChoice(ListKind.INLINE, tuple(items), inline)
+    return ListChoice(ListKind.MISSING, (), found, problem)
 
 
 def _inline_item_ok(item: Item, rules: Rules) -> bool:
@@ -312,7 +327,7 @@ def find_list(text: str, rules: Rules) -> FoundList:
             while end > 0 and text[end - 1].isspace():
                 end -= 1
             continue
-        return FoundList("parenthesized", open_at + 1, end - 1, trailing)
+        return FoundList(ListKind.PARENTHESIZED, open_at + 1, end - 1, trailing)
     if trailing and end < len(text) and text[end:].lstrip().startswith("("):
         return FoundList("none")
     # No list in brackets: only a sentence end may follow a bare list ("…事業を実施する。"
@@ -340,7 +355,7 @@ def find_list(text: str, rules: Rules) -> FoundList:
     if not tail.strip():
         return FoundList("none")
     del closes
-    return FoundList("bare", start + (len(tail) - len(tail.lstrip())), end)
+    return FoundList(ListKind.BARE, start + (len(tail) - len(tail.lstrip())), end)
 
 
 def _matching_open(text: str, close_at: int, opener: str = "(", closer: str = ")") -> int:

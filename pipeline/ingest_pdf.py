@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import grammar
 from .errors import InputError
-from .model import CharBox, Diagnostic, RawDocument, RawLine
+from .model import CharBox, Diagnostic, LayoutHint, RawDocument, RawLine, Severity
 from .rules import PdfSettings, Rules
 
 if TYPE_CHECKING:
@@ -211,17 +211,17 @@ def read_pdf(path: str, data: bytes, doc_id: str, rules: Rules, limits: Limits) 
     for p in pages:
         if p.unmapped:
             diagnostics.append(Diagnostic(
-                "warning", "unmapped_glyphs",
+                Severity.WARNING, "unmapped_glyphs",
                 f"page {p.number}: {p.unmapped} glyph(s) without a Unicode mapping were dropped",
                 page=p.number))
         if p.sideways:
             diagnostics.append(Diagnostic(
-                "warning", "rotated_text_skipped",
+                Severity.WARNING, "rotated_text_skipped",
                 f"page {p.number}: {p.sideways} character(s) of rotated or vertical text were not read",
                 page=p.number))
         if p.nchars == 0 and p.unmapped == 0 and p.sideways == 0:
             diagnostics.append(Diagnostic(
-                "warning", "page_without_text",
+                Severity.WARNING, "page_without_text",
                 f"page {p.number}: no text layer (a scanned page?); its content is missing",
                 page=p.number))
 
@@ -1584,7 +1584,7 @@ def _first_box(para: _Para) -> tuple[float, float, float]:
 def _emit(pages: list[_Page], paras: list[_Para], loose: dict[int, list[_Para]]) -> list[RawLine]:
     out: list[RawLine] = []
 
-    def add(para: _Para, hint: str | None) -> None:
+    def add(para: _Para, hint: LayoutHint | None) -> None:
         text = ""
         boxes: list[CharBox | None] = []
         for t, b in para.parts:
@@ -1603,14 +1603,14 @@ def _emit(pages: list[_Page], paras: list[_Para], loose: dict[int, list[_Para]])
         furniture = sorted((s for s in p.segs if s.kind == "furniture"), key=lambda s: (s.top, s.x0))
         for s in furniture:
             if s.top < p.height / 2:
-                add(seg_para(s), "furniture")
+                add(seg_para(s), LayoutHint.FURNITURE)
         for cap in loose.get(p.number, []):
-            add(cap, "caption")
+            add(cap, LayoutHint.CAPTION)
         for para in by_page.get(p.number, []):
             add(para, None)
             for cap in para.captions:
-                add(cap, "caption")
+                add(cap, LayoutHint.CAPTION)
         for s in furniture:
             if s.top >= p.height / 2:
-                add(seg_para(s), "furniture")
+                add(seg_para(s), LayoutHint.FURNITURE)
     return out

@@ -7,14 +7,71 @@ provenance (line, character span, page, bbox) stays true from ingest to the tabl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .periods import Period
 
 # (page, x0, top, x1, bottom) in PDF points, pages 1-based.
 CharBox = tuple[int, float, float, float, float]
 
 
+# The fixed vocabularies. Their values are the strings the tables hold.
+
+
+class Role(StrEnum):
+    """Where a non-blank line went (lines.role)."""
+
+    TITLE = "title"
+    PREAMBLE = "preamble"
+    HEADER = "header"
+    PERIOD = "period"
+    OVERVIEW = "overview"
+    CAPTION = "caption"
+    MARKER = "marker"
+    MEASURE = "measure"
+    LABEL = "label"  # a section label line such as 【概要】
+    FURNITURE = "furniture"
+    UNASSIGNED = "unassigned"
+
+
+class LayoutHint(StrEnum):
+    """What a reader saw of a line's layout (small type, a side column, a running header)."""
+
+    CAPTION = "caption"
+    FURNITURE = "furniture"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"  # the document becomes partial
+    ERROR = "error"
+
+
+class Status(StrEnum):
+    """documents.status"""
+
+    OK = "ok"
+    PARTIAL = "partial"
+    NO_PLANS = "no_plans"
+    NO_TEXT = "no_text"
+    FAILED = "failed"
+
+
+class ListKind(StrEnum):
+    """How a measure names its programs (measures.list_kind)."""
+
+    PARENTHESIZED = "parenthesized"
+    BARE = "bare"
+    INLINE = "inline"  # a list inside a sentence, after 具体的には
+    NONE_WORD = "none_word"  # the list says なし
+    MISSING = "missing"
+
+
 @dataclass(frozen=True)
 class Diagnostic:
-    severity: str  # "info" | "warning" | "error"
+    severity: Severity
     code: str
     message: str
     line: int | None = None
@@ -36,9 +93,9 @@ class RawLine:
     text: str
     page: int | None = None
     char_boxes: tuple[CharBox | None, ...] | None = None
-    # Layout hint from ingest: "caption" (small font / side column), "furniture"
-    # (running header, footer, page number), or None for body text.
-    hint: str | None = None
+    # Layout hint from ingest: caption (small font / side column), furniture (running
+    # header, footer, page number), or None for body text.
+    hint: LayoutHint | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +126,7 @@ class NormLine:
     offset: int
     page: int | None = None
     char_boxes: tuple[CharBox | None, ...] | None = None
-    hint: str | None = None
+    hint: LayoutHint | None = None
 
 
 @dataclass(frozen=True)
@@ -111,10 +168,50 @@ class Measure:
     description: str
     line: int
     line_end: int
-    list_kind: str  # "parenthesized" | "bare" | "none_word" | "missing"
+    list_kind: ListKind
     programs: tuple[Program, ...]
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class MeasureSkeleton:
+    """A measure as segment found it: marker, label and body paragraphs, not yet read."""
+
+    number: int
+    marker: str
+    label: str
+    label_lines: tuple[NormLine, ...]
+    body: tuple[tuple[NormLine, ...], ...]  # paragraphs of the measure's text
+
+
+@dataclass(frozen=True)
+class PlanSkeleton:
+    """A plan as segment found it: header fields, overview paragraphs, captions, measures."""
+
+    plan_no: int
+    header_lines: tuple[NormLine, ...]
+    title: str | None
+    muni: str | None
+    period: Period | None
+    period_text: str | None  # the period as written when it could not be parsed
+    overview: tuple[tuple[NormLine, ...], ...]
+    captions: tuple[NormLine, ...]
+    measures: tuple[MeasureSkeleton, ...]
+    last_line: int
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """What segment hands to extract: every line has its role; plans wait to be read."""
+
+    doc: NormDocument
+    title: str | None
+    preamble: tuple[NormLine, ...]
+    plans: tuple[PlanSkeleton, ...]
+    roles: tuple[LineRole, ...]  # in line order
+    diagnostics: tuple[Diagnostic, ...]
+    preamble_captions: tuple[NormLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,7 +244,7 @@ class LineRole:
     """Where one non-blank line went: the accounting record."""
 
     line: int
-    role: str  # title, preamble, header, period, overview, caption, marker, measure, label, furniture, unassigned
+    role: Role
     plan_no: int | None
     text: str
     page: int | None = None
@@ -169,9 +266,9 @@ class Document:
     captions: tuple[Caption, ...] = ()
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if not self.plans:
-            return "no_plans"
-        if any(d.severity in ("warning", "error") for d in self.diagnostics):
-            return "partial"
-        return "ok"
+            return Status.NO_PLANS
+        if any(d.severity in (Severity.WARNING, Severity.ERROR) for d in self.diagnostics):
+            return Status.PARTIAL
+        return Status.OK

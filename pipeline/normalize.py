@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .model import Diagnostic, NormDocument, NormLine, RawDocument
+from .model import Diagnostic, NormDocument, NormLine, RawDocument, Severity
 from .rules import Rules
 
 # Characters that compose with the one before them under NFKC (voiced sound marks).
@@ -27,7 +27,7 @@ def normalize_document(doc: RawDocument, rules: Rules) -> NormDocument:
         text, starts, ends, removed = normalize_line(raw_line.text, rules)
         if removed:
             diagnostics.append(Diagnostic(
-                "info", "control_chars_removed",
+                Severity.INFO, "control_chars_removed",
                 f"removed {removed} control character(s) (NUL or similar) from the line",
                 line=raw_line.line_no, page=raw_line.page))
         lines.append(NormLine(
@@ -39,7 +39,7 @@ def normalize_document(doc: RawDocument, rules: Rules) -> NormDocument:
         # Not a failure (the file was read), but say why there are no plans.
         what = ("the file is empty" if not any(ln.text for ln in doc.lines)
                 else "the file is empty: it holds only whitespace or control characters")
-        diagnostics.append(Diagnostic("warning", "empty_file", what))
+        diagnostics.append(Diagnostic(Severity.WARNING, "empty_file", what))
     return NormDocument(raw=doc, lines=tuple(lines), diagnostics=tuple(diagnostics))
 
 

@@ -13,7 +13,18 @@ from functools import lru_cache
 
 from . import grammar
 from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
-from .model import Diagnostic, LineRole, NormDocument, NormLine
+from .model import (
+    Diagnostic,
+    LayoutHint,
+    LineRole,
+    MeasureSkeleton,
+    NormDocument,
+    NormLine,
+    PlanSkeleton,
+    Role,
+    Severity,
+    Skeleton,
+)
 from .periods import Period, looks_like_period, parse_period
 from .rules import Rules
 
@@ -74,16 +85,24 @@ def join_parts(parts: list[tuple[NormLine, int]]) -> Joined:
 
 
 @dataclass
-class MeasureSkel:
+class _MeasureDraft:
+    """A measure while segment reads it; frozen into a MeasureSkeleton at the end."""
+
     number: int
     marker: str
     label: str
     label_lines: list[NormLine]
     body: list[list[NormLine]] = field(default_factory=list)  # paragraphs
 
+    def freeze(self) -> MeasureSkeleton:
+        return MeasureSkeleton(self.number, self.marker, self.label, tuple(self.label_lines),
+                               tuple(tuple(p) for p in self.body))
+
 
 @dataclass
-class PlanSkel:
+class _PlanDraft:
+    """A plan while segment reads it; frozen into a PlanSkeleton at the end."""
+
     plan_no: int
     header_lines: list[NormLine]
     title: str | None
@@ -93,19 +112,13 @@ class PlanSkel:
     overview: list[list[NormLine]] = field(default_factory=list)
     overview_label_open: bool = False  # a 【概要】 line was just seen
     captions: list[NormLine] = field(default_factory=list)
-    measures: list[MeasureSkel] = field(default_factory=list)
+    measures: list[_MeasureDraft] = field(default_factory=list)
     last_line: int = 0
 
-
-@dataclass
-class Skeleton:
-    doc: NormDocument
-    title: str | None
-    preamble: list[NormLine]
-    plans: list[PlanSkel]
-    roles: dict[int, LineRole]
-    diagnostics: list[Diagnostic]
-    preamble_captions: list[NormLine] = field(default_factory=list)
+    def freeze(self) -> PlanSkeleton:
+        return PlanSkeleton(self.plan_no, tuple(self.header_lines), self.title, self.muni, self.period,
+                            self.period_text, tuple(tuple(p) for p in self.overview), tuple(self.captions),
+                            tuple(m.freeze() for m in self.measures), self.last_line)
 
 
 def segment(doc: NormDocument, rules: Rules) -> Skeleton:
@@ -118,7 +131,7 @@ class _Segmenter:
         self.rules = rules
         self.roles: dict[int, LineRole] = {}
         self.diags: list[Diagnostic] = []
-        self.plans: list[PlanSkel] = []
+        self.plans: list[_PlanDraft] = []
         self.title: str | None = None
         self.preamble: list[NormLine] = []
         self.preamble_captions: list[NormLine] = []
@@ -126,14 +139,14 @@ class _Segmenter:
         self.one_line_paragraphs = doc.raw.media_type == "application/pdf"
 
     # -- bookkeeping
-    def role(self, line: NormLine, role: str, plan: PlanSkel | None) -> None:
+    def role(self, line: NormLine, role: str, plan: _PlanDraft | None) -> None:
         self.roles[line.line_no] = LineRole(line.line_no, role, plan.plan_no if plan else None,
                                            line.text, line.page, line.raw)
         if plan is not None:
             plan.last_line = max(plan.last_line, line.line_no)
 
     def diag(self, severity: str, code: str, message: str, line: NormLine | None,
-             plan: PlanSkel | None = None) -> None:
+             plan: _PlanDraft | None = None) -> None:
         self.diags.append(Diagnostic(severity, code, message, line.line_no if line else None,
                                      plan.plan_no if plan else None, line.page if line else None))
 
@@ -142,8 +155,8 @@ class _Segmenter:
         lines = [ln for ln in self.doc.lines]
         i = 0
         n = len(lines)
-        plan: PlanSkel | None = None
-        measure: MeasureSkel | None = None
+        plan: _PlanDraft | None = None
+        measure: _MeasureDraft | None = None
         para: list[NormLine] = []  # the open paragraph
         before_plans: list[NormLine] = []
 
@@ -171,25 +184,25 @@ class _Segmenter:
                 continue
             if grammar.is_contact_label(text, self.rules):
                 in_contact = True
-            if in_contact or line.hint == "furniture" or grammar.is_furniture(text, self.rules) \
+            if in_contact or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules) \
                     or (plan is not None and grammar.repeats_title(text, self.title, self.rules)):
-                self.role(line, "furniture", None)
-                self.diag("info", "page_furniture", f"running header/footer or page number dropped: {text}", line)
+                self.role(line, Role.FURNITURE, None)
+                self.diag(Severity.INFO, "page_furniture", f"running header/footer or page number dropped: {text}", line)
                 i += 1
                 continue
-            if line.hint == "caption" or (plan is not None and grammar.is_caption_marker(text, self.rules)):
+            if line.hint == LayoutHint.CAPTION or (plan is not None and grammar.is_caption_marker(text, self.rules)):
                 flush()
                 if plan is None:
                     self.preamble_captions.append(line)
-                    self.role(line, "caption", None)
+                    self.role(line, Role.CAPTION, None)
                 else:
                     plan.captions.append(line)
-                    self.role(line, "caption", plan)
+                    self.role(line, Role.CAPTION, plan)
                 i += 1
                 continue
             if plan is not None and grammar.is_section_label(text, self.rules):
                 flush()
-                self.role(line, "label", plan)
+                self.role(line, Role.LABEL, plan)
                 plan.overview_label_open = measure is None and grammar.opens_overview(text, self.rules)
                 i += 1
                 continue
@@ -230,8 +243,8 @@ class _Segmenter:
                 continue
             if plan is not None and (looks_like_period(text, self.rules)):
                 flush()
-                self.role(line, "unassigned", plan)
-                self.diag("warning", "stray_period", f"period line outside a plan header: {text}", line, plan)
+                self.role(line, Role.UNASSIGNED, plan)
+                self.diag(Severity.WARNING, "stray_period", f"period line outside a plan header: {text}", line, plan)
                 i += 1
                 continue
             para.append(line)
@@ -241,8 +254,9 @@ class _Segmenter:
         flush()
         if plan is None:
             self.finish_front(before_plans)
-        return Skeleton(self.doc, self.title, self.preamble, self.plans, self.roles, self.diags,
-                        self.preamble_captions)
+        return Skeleton(self.doc, self.title, tuple(self.preamble), tuple(p.freeze() for p in self.plans),
+                        tuple(self.roles[k] for k in sorted(self.roles)), tuple(self.diags),
+                        tuple(self.preamble_captions))
 
     # -- front matter
     def finish_front(self, lines: list[NormLine]) -> None:
@@ -263,21 +277,21 @@ class _Segmenter:
             title_lines = candidates[k][1]
         for line in lines:
             if any(line is t for t in title_lines):
-                self.role(line, "title", None)
+                self.role(line, Role.TITLE, None)
             else:
                 self.preamble.append(line)
-                self.role(line, "preamble", None)
+                self.role(line, Role.PREAMBLE, None)
 
     # -- plan header
     def read_header(self, lines: list[NormLine], i: int, header: HeaderMatch,
-                    joined_title: NormLine | None = None) -> tuple[PlanSkel, int]:
+                    joined_title: NormLine | None = None) -> tuple[_PlanDraft, int]:
         first = lines[i]
-        plan = PlanSkel(plan_no=len(self.plans) + 1, header_lines=[first], title=header.title,
+        plan = _PlanDraft(plan_no=len(self.plans) + 1, header_lines=[first], title=header.title,
                         muni=header.muni, period=None, period_text=None)
-        self.role(first, "header", plan)
+        self.role(first, Role.HEADER, plan)
         if joined_title is not None:
             plan.header_lines.append(joined_title)
-            self.role(joined_title, "header", plan)
+            self.role(joined_title, Role.HEADER, plan)
             i += 1
         # A period may continue on the next line: "【計画期間】" / "令和6年度〜令和8年度", or a
         # hard wrap inside the brackets: "【計画期間:令和7年度〜令和9年" / "度】".
@@ -296,7 +310,7 @@ class _Segmenter:
             if not line.text:
                 i += 1
                 continue
-            if line.hint in ("furniture", "caption"):
+            if line.hint in (LayoutHint.FURNITURE, LayoutHint.CAPTION):
                 break
             muni = grammar.match_muni_line(line.text, self.rules)
             sub = match_marker(line.text, self.rules)
@@ -304,22 +318,22 @@ class _Segmenter:
                 if match_marker(line.text, self.rules) or match_header(line.text, self.rules):
                     break
                 pending += line.text
-                self.role(line, "period", plan)
+                self.role(line, Role.PERIOD, plan)
                 if not self._period_incomplete(pending):
                     self.take_period(plan, pending, line)
                     pending = ""
             elif muni and plan.muni is None:
                 plan.muni = muni
-                self.role(line, "header", plan)
+                self.role(line, Role.HEADER, plan)
             elif parse_period(line.text, self.rules) or looks_like_period(line.text, self.rules):
-                self.role(line, "period", plan)
+                self.role(line, Role.PERIOD, plan)
                 if self._period_incomplete(line.text):
                     pending = line.text
                 else:
                     self.take_period(plan, line.text, line)
             elif sub and (parse_period(sub.rest, self.rules) or looks_like_period(sub.rest, self.rules)):
                 # "(1) 計画期間 令和3年度〜令和5年度": a numbered header field, not a measure.
-                self.role(line, "period", plan)
+                self.role(line, Role.PERIOD, plan)
                 self.take_period(plan, sub.rest, line)
             else:
                 break
@@ -330,7 +344,7 @@ class _Segmenter:
         if pending:
             self.take_period(plan, pending, last)
         if plan.period is None and plan.period_text is None:
-            self.diag("warning", "missing_period", f"plan header without a plan period: {first.text}", first, plan)
+            self.diag(Severity.WARNING, "missing_period", f"plan header without a plan period: {first.text}", first, plan)
         return plan, i
 
     def _period_incomplete(self, text: str) -> bool:
@@ -342,23 +356,23 @@ class _Segmenter:
         return not inner or inner.endswith(("〜", "-", "から")) or (
             parse_period(text, self.rules) is None and bool(re.search(r"[0-9元一二三四五六七八九十]年$", inner)))
 
-    def take_period(self, plan: PlanSkel, text: str, line: NormLine) -> None:
+    def take_period(self, plan: _PlanDraft, text: str, line: NormLine) -> None:
         period = parse_period(text, self.rules)
         if period is None:
             from .periods import strip_period_wrapping
 
             plan.period_text = strip_period_wrapping(text, self.rules)
-            self.diag("warning", "unparsable_period", f"plan period cannot be parsed: {text}", line, plan)
+            self.diag(Severity.WARNING, "unparsable_period", f"plan period cannot be parsed: {text}", line, plan)
         else:
             plan.period = period
 
     # -- markers
     def read_marker(self, lines: list[NormLine], i: int, marker: MarkerMatch,
-                    plan: PlanSkel) -> tuple[MeasureSkel, int]:
+                    plan: _PlanDraft) -> tuple[_MeasureDraft, int]:
         line = lines[i]
         label_lines = [line]
         label = marker.rest
-        self.role(line, "marker", plan)
+        self.role(line, Role.MARKER, plan)
         i += 1
         # A label wrapped onto the next line: take that line when together they are a known label.
         rules = self.rules
@@ -369,7 +383,7 @@ class _Segmenter:
                      or grammar.has_label_shape(label + lines[i].text, rules)):
             label += lines[i].text
             label_lines.append(lines[i])
-            self.role(lines[i], "marker", plan)
+            self.role(lines[i], Role.MARKER, plan)
             i += 1
         # A marker alone on its line, with the label on the next one.
         if not label:
@@ -384,13 +398,13 @@ class _Segmenter:
                         or (self.is_caption_like(nxt) and not nxt.endswith(")"))):
                     label = nxt
                     label_lines.append(lines[k])
-                    self.role(lines[k], "marker", plan)
+                    self.role(lines[k], Role.MARKER, plan)
                     i = k + 1
         expected = len(plan.measures) + 1
         if marker.number != expected:
-            self.diag("warning", "marker_sequence",
+            self.diag(Severity.WARNING, "marker_sequence",
                       f"measure marker {marker.marker} where ({expected}) was expected", line, plan)
-        return MeasureSkel(marker.number, marker.marker, label, label_lines), i
+        return _MeasureDraft(marker.number, marker.marker, label, label_lines), i
 
     # -- paragraphs
     def is_sentence(self, text: str) -> bool:
@@ -410,14 +424,14 @@ class _Segmenter:
         inside = re.findall(r"\(([^()]*)\)", text)
         return not any(sep in part for part in inside for sep in seps)
 
-    def intro_paragraph(self, plan: PlanSkel, para: list[NormLine]) -> None:
+    def intro_paragraph(self, plan: _PlanDraft, para: list[NormLine]) -> None:
         """Between header and first marker: overview prose, and short caption lines."""
         if plan.overview_label_open:
             # Right after a 【概要】 label: the overview, whatever its shape (bullet points).
             plan.overview_label_open = False
             plan.overview.append(para)
             for ln in para:
-                self.role(ln, "overview", plan)
+                self.role(ln, Role.OVERVIEW, plan)
             return
         caption_like = lambda t: self.is_caption_like(t, separators_ok=True)  # noqa: E731
         # Captions can follow only a line that ends a sentence: a hard-wrapped line that
@@ -427,7 +441,7 @@ class _Segmenter:
             if all(caption_like(ln.text) for ln in para):
                 for ln in para:
                     plan.captions.append(ln)
-                    self.role(ln, "caption", plan)
+                    self.role(ln, Role.CAPTION, plan)
                 return
             last_sentence = len(para) - 1
         body, tail = para[: last_sentence + 1], para[last_sentence + 1:]
@@ -440,15 +454,15 @@ class _Segmenter:
             lead.append(body.pop(0))
         for ln in lead:
             plan.captions.append(ln)
-            self.role(ln, "caption", plan)
+            self.role(ln, Role.CAPTION, plan)
         plan.overview.append(body)
         for ln in body:
-            self.role(ln, "overview", plan)
+            self.role(ln, Role.OVERVIEW, plan)
         for ln in tail:
             plan.captions.append(ln)
-            self.role(ln, "caption", plan)
+            self.role(ln, Role.CAPTION, plan)
 
-    def measure_paragraph(self, plan: PlanSkel, measure: MeasureSkel, para: list[NormLine]) -> None:
+    def measure_paragraph(self, plan: _PlanDraft, measure: _MeasureDraft, para: list[NormLine]) -> None:
         """After a marker: the first paragraph is the body; later short, unpunctuated
         paragraphs are captions, unless the body is an unfinished list."""
         # "商店街活性化事業" / "区内の皮革製品工房の様子": a caption line with no blank line
@@ -462,7 +476,7 @@ class _Segmenter:
                 self.measure_paragraph(plan, measure, para[:k])
                 for ln in para[k:]:
                     plan.captions.append(ln)
-                    self.role(ln, "caption", plan)
+                    self.role(ln, Role.CAPTION, plan)
                 return
         if measure.body:
             prev_text = measure.body[-1][-1].text
@@ -474,7 +488,7 @@ class _Segmenter:
                     and not para[0].text.startswith("("):
                 for ln in para:
                     plan.captions.append(ln)
-                    self.role(ln, "caption", plan)
+                    self.role(ln, Role.CAPTION, plan)
                 return
         # Caption-like paragraphs that came before the prose of the measure were captions
         # (a photo placed between the marker and its text), unless they hold a list.
@@ -483,11 +497,11 @@ class _Segmenter:
             for p in measure.body:
                 for ln in p:
                     plan.captions.append(ln)
-                    self.role(ln, "caption", plan)
+                    self.role(ln, Role.CAPTION, plan)
             measure.body.clear()
         measure.body.append(para)
         for ln in para:
-            self.role(ln, "measure", plan)
+            self.role(ln, Role.MEASURE, plan)
 
     def _caption_not_list(self, para: list[NormLine]) -> bool:
         return all(self.is_caption_like(ln.text) for ln in para)
