@@ -133,7 +133,7 @@ def normalized(text: str) -> Normalized:
     ends: set[int] = set()
     n = 0
     for t in tokenize(text):
-        if t.pos[0] == "空白" or not t.normalized.strip():
+        if not t.normalized.strip():  # white space (Sudachi's 空白) has a blank normalized form
             continue
         form = t.normalized.casefold()
         starts.add(n)

@@ -533,12 +533,12 @@ def _has_head(name: str, rules: Rules) -> bool:
 
 def _noun_final(name: str, rules: Rules) -> bool:
     core = strip_tail(rules.quoted_tail, name).rstrip() or name
-    toks = [t for t in tokenize(core) if t.pos[0] not in ("空白",)]
+    toks = [t for t in tokenize(core) if t.pos[0] != rules.space_pos]
     if not toks:
         return False
     # Skip closing brackets and symbols at the end; the head is the last word.
     for t in reversed(toks):
-        if t.pos[0] == "補助記号":
+        if t.pos[0] == rules.symbol_pos:
             continue
         return t.pos[0] in rules.final_pos
     return True
@@ -554,8 +554,8 @@ def _is_gloss(text: str, found: FoundList, items: list[Item], rules: Rules) -> b
     before = text[max(0, found.start - 1 - 12):found.start - 1]
     if not before:
         return False
-    toks = [t for t in tokenize(before) if t.pos[0] != "空白"]
-    return bool(toks) and toks[-1].pos[0] in ("名詞", "接尾辞")
+    toks = [t for t in tokenize(before) if t.pos[0] != rules.space_pos]
+    return bool(toks) and toks[-1].pos[0] in rules.gloss_after_pos
 
 
 # --------------------------------------------------------------------------- provenance

@@ -86,11 +86,11 @@ def repeats_title(text: str, title: str | None, rules: Rules) -> bool:
     number ("承認した地域産業活性化計画の概要 2/3")."""
     if not title:
         return False
-    rest = text.replace(" ", "").strip("【】[]〔〕")
+    rest = text.replace(" ", "").strip(rules.label_brackets)
     title = title.replace(" ", "")
     if not rest.startswith(title):
         return False
-    tail = rest[len(title):].strip("【】[]〔〕 ")
+    tail = rest[len(title):].strip(rules.label_brackets + " ")
     return not tail or bool(rules.title_page_number.fullmatch(tail))
 
 
@@ -196,7 +196,7 @@ def starts_new_block(raw_text: str, rules: Rules) -> bool:
 def starts_block(raw_text: str, rules: Rules) -> bool:
     """A bracketed line, or one that must start a new paragraph."""
     stripped = raw_text.lstrip()
-    return stripped.startswith(("【", "[", "〔")) or starts_new_block(stripped, rules)
+    return stripped.startswith(rules.block_openers) or starts_new_block(stripped, rules)
 
 
 def marker_mid_sentence(raw_text: str, raw_next: str, rules: Rules) -> bool:
@@ -204,7 +204,7 @@ def marker_mid_sentence(raw_text: str, raw_next: str, rules: Rules) -> bool:
     "(1)" it mentions ("…施策の柱" / "(1)「地域に根差した…」及び(2)…")?  The text so far ends
     mid-sentence, and what follows the marker is no measure label."""
     tail = normalize_text(raw_text[-10:], rules).rstrip()
-    if not tail or tail[-1] in "。.!?」』)】〕]":
+    if not tail or tail[-1] in rules.clause_ends:
         return False
     norm = normalize_text(raw_next, rules).strip()
     if match_header(norm, rules):
@@ -216,7 +216,7 @@ def marker_mid_sentence(raw_text: str, raw_next: str, rules: Rules) -> bool:
             if not rest or rest[0].isspace() or rules.category_prefix(rest) or rules.category_for(rest):
                 return False
             # a quoted name follows ("(1)「…」"), or a further item of the same enumeration
-            quoted = rest.startswith(("「", "『", "“", '"'))
+            quoted = rest.startswith(rules.quotes)
             return quoted or any(form.pattern.match(rest[i:]) for i in range(1, len(rest)))
     return False
 
@@ -260,9 +260,9 @@ def is_bare_marker(raw_text: str, rules: Rules) -> bool:
 def cannot_continue(raw_text: str, rules: Rules) -> bool:
     """A logical line that cannot continue: a bracketed period or title, or a marker + label."""
     if len(raw_text) > 200:  # only the end matters for a long paragraph
-        return normalize_text(raw_text[-20:], rules).endswith(("】", "〕"))
+        return normalize_text(raw_text[-20:], rules).endswith(rules.closing_brackets)
     norm = normalize_text(raw_text, rules)
-    if norm.endswith(("】", "〕")):
+    if norm.endswith(rules.closing_brackets):
         return True
     for form in rules.marker_forms:
         m = form.pattern.match(norm)

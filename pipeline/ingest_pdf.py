@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 _CID = re.compile(r"^\(cid:\d+\)$")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _UNIT = re.compile(r"[!-~]+| |.", re.S)  # an ASCII run, a space, or one other character
-_BULLETS = "◆■●◇□○▼▽★☆◎▶▷"
 
 
 # ---------------------------------------------------------------- configuration

@@ -83,6 +83,12 @@ class Rules:
     caption_marker: re.Pattern[str]
     caption_endings: tuple[str, ...]
     sentence_end: re.Pattern[str]
+    block_openers: tuple[str, ...]
+    closing_brackets: tuple[str, ...]
+    clause_ends: str
+    quotes: tuple[str, ...]
+    label_brackets: str
+    period_year_cut: re.Pattern[str]
     # programs.toml
     pairs: tuple[str, ...]
     trailing_after_list: re.Pattern[str]
@@ -101,6 +107,9 @@ class Rules:
     quoted_tail: re.Pattern[str]
     head_nouns: tuple[str, ...]
     final_pos: tuple[str, ...]
+    space_pos: str
+    symbol_pos: str
+    gloss_after_pos: tuple[str, ...]
     clause_particles: tuple[str, ...]
     gloss_max_chars: int
     # pdf.toml: the PDF reader's layout tolerances
@@ -433,6 +442,12 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         caption_marker=f.regex("captions.marker"),
         caption_endings=f.strings("captions.endings"),
         sentence_end=f.regex("captions.sentence_end"),
+        block_openers=f.strings("breaks.block_openers"),
+        closing_brackets=f.strings("breaks.closing_brackets"),
+        clause_ends=f.get("breaks.clause_ends", str),
+        quotes=f.strings("breaks.quotes"),
+        label_brackets=f.get("labels.brackets", str),
+        period_year_cut=f.regex("period.year_cut"),
         pairs=pairs,
         trailing_after_list=p.regex("lists.trailing_after_list"),
         trailing_after_bare=p.regex("lists.trailing_after_bare"),
@@ -450,6 +465,9 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         quoted_tail=p.regex("items.quoted_tail"),
         head_nouns=tuple(sorted(p.strings("items.head_nouns"), key=len, reverse=True)),
         final_pos=p.strings("items.final_pos"),
+        space_pos=p.get("items.space_pos", str),
+        symbol_pos=p.get("items.symbol_pos", str),
+        gloss_after_pos=p.strings("items.gloss_after_pos"),
         clause_particles=p.strings("items.clause_particles"),
         gloss_max_chars=p.get("items.gloss_max_chars", int),
         pdf=pdf,

@@ -227,7 +227,7 @@ class _Segmenter:
                     and (marker.number != len(plan.measures) + 1
                          or not (grammar.label_prefix(marker.rest, self.rules)
                                  or grammar.canonical_label(marker.rest, self.rules)
-                                 or grammar.has_label_shape(marker.rest.strip("【】[]"), self.rules))):
+                                 or grammar.has_label_shape(marker.rest.strip(self.rules.label_brackets), self.rules))):
                 # "(3)販路拡大支援の三つを柱として…" continuing a hard-wrapped sentence whose
                 # line broke right before "(3)": text, not the third measure.
                 marker = None
@@ -354,7 +354,7 @@ class _Segmenter:
             return True
         inner = strip_period_wrapping(text, self.rules)
         return not inner or inner.endswith(("〜", "-", "から")) or (
-            parse_period(text, self.rules) is None and bool(re.search(r"[0-9元一二三四五六七八九十]年$", inner)))
+            parse_period(text, self.rules) is None and bool(self.rules.period_year_cut.search(inner)))
 
     def take_period(self, plan: _PlanDraft, text: str, line: NormLine) -> None:
         period = parse_period(text, self.rules)
