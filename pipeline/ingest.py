@@ -158,12 +158,25 @@ def _read_bytes(path: Path, limits: Limits) -> bytes:
         raise too_big(str(st.st_size))
     try:
         with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
+            data = _read_at_most(fh, limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", hint="check the file's permissions") from None
     if len(data) > limit:
         raise too_big("more than " + str(limit))
     return data
+
+
+def _read_at_most(fh, size: int) -> bytes:
+    """Up to ``size`` bytes in blocks: ``read(size)`` reserves the whole size up front, which
+    fails for a large limit however small the file is."""
+    blocks, total = [], 0
+    while total < size:
+        block = fh.read(min(1 << 20, size - total))
+        if not block:
+            break
+        blocks.append(block)
+        total += len(block)
+    return b"".join(blocks)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

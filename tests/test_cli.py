@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import FIXTURES, ROOT
 
 SEED = FIXTURES / "seed.txt"
@@ -118,3 +119,41 @@ def test_missing_rules_folder_exits_2_with_one_line(tmp_path):
     assert res.returncode == 2
     assert "Traceback" not in res.stderr
     assert res.stderr.strip().splitlines()[-1].startswith("error:")
+
+
+def test_unknown_option_prints_its_own_subcommands_usage(tmp_path):
+    res = cli("run", "--no-such-option", SEED, "--out", tmp_path / "out")
+    assert res.returncode == 2
+    assert res.stderr.startswith("usage: python -m pipeline run "), res.stderr
+    assert "unrecognized arguments: --no-such-option" in res.stderr
+    res = cli("show", "x-p01", "--frobnicate")
+    assert res.returncode == 2 and res.stderr.startswith("usage: python -m pipeline show "), res.stderr
+
+
+@pytest.mark.parametrize("option,value", [
+    ("--jobs", "0"), ("--jobs", "-3"), ("--jobs", "many"), ("--jobs", "100000"),
+    ("--max-file-mb", "-1"), ("--max-file-mb", "0"), ("--max-file-mb", "nan"), ("--max-file-mb", "inf"),
+    ("--max-file-mb", "1e300"),
+    ("--max-pages", "0"), ("--max-pages", "-1"), ("--max-pages", "2.5"),
+    ("--timeout", "-1"), ("--timeout", "nan"), ("--timeout", "inf"), ("--timeout", "1e300"),
+])
+def test_invalid_option_values_are_usage_errors_naming_the_option(tmp_path, option, value):
+    out = tmp_path / "out"
+    res = cli("run", SEED, "--out", out, f"{option}={value}")
+    assert res.returncode == 2, res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if not ln.startswith(("usage:", " "))]
+    assert len(errors) == 1 and option in errors[0], res.stderr
+    assert "Traceback" not in res.stderr
+    assert not out.exists()
+
+
+def test_timeout_zero_still_means_no_limit(tmp_path):
+    res = cli("run", SEED, "--out", tmp_path / "out", "--timeout", "0", "--tables-only")
+    assert res.returncode == 0, res.stderr
+
+
+def test_a_large_size_limit_does_not_reserve_memory_for_it(tmp_path):
+    # The limit is a ceiling, not a buffer size: 100 GB must not be allocated for a small file.
+    res = cli("run", SEED, "--out", tmp_path / "out", "--max-file-mb", "100000", "--tables-only")
+    assert res.returncode == 0, res.stderr
+    assert [d["status"] for d in read_csv(tmp_path / "out" / "documents.csv")] == ["ok"]
