@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted: the previous output was left as it was", file=sys.stderr)
         return 130

@@ -6,6 +6,8 @@ from __future__ import annotations
 class PipelineError(Exception):
     """Base class: an error the user can act on, with a one-line message."""
 
+    exit_code = 2
+
 
 class RulesError(PipelineError):
     """The rules folder is missing, malformed, or has a bad pattern (names file and key)."""
@@ -41,3 +43,10 @@ class OutputError(PipelineError):
 
 class NotFoundError(PipelineError):
     """``show`` was asked for a plan, or an output folder, that is not there."""
+
+
+class NoInputsError(PipelineError):
+    """The inputs hold no announcement file: nothing to do, which is a failed run, not a
+    usage error."""
+
+    exit_code = 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 import sys
@@ -157,3 +158,37 @@ def test_a_large_size_limit_does_not_reserve_memory_for_it(tmp_path):
     res = cli("run", SEED, "--out", tmp_path / "out", "--max-file-mb", "100000", "--tables-only")
     assert res.returncode == 0, res.stderr
     assert [d["status"] for d in read_csv(tmp_path / "out" / "documents.csv")] == ["ok"]
+
+
+def test_the_summary_counts_documents_per_status_and_says_1_document(tmp_path):
+    res = cli("run", SEED, "--out", tmp_path / "out", "--tables-only")
+    assert res.returncode == 0, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert lines[-2].startswith("1 document: 0 from cache, 1 processed"), lines
+    assert lines[-1].startswith("documents: 1 (ok 1, partial 0, no_plans 0, no_text 0, failed 0), plans: 5,")
+
+
+def test_every_file_that_is_not_ok_gets_one_stderr_line_also_when_up_to_date(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = SEED.read_text(encoding="utf-8")
+    shutil.copy(SEED, folder / "ok.txt")
+    (folder / "partial.txt").write_text(text.replace("（伴走型支援体制構築事業）", "（伴走型支援体制構築事業、創業支援事業"),
+                                        encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "bad.txt").write_bytes("計画".encode() + b"\xff\xfe")
+    out = tmp_path / "out"
+    expected = {"ok.txt": None, "partial.txt": r": partial: \d+ warnings?, e\.g\. \w+: .+ \(see diagnostics\)$",
+                "empty.txt": r": no plans found: empty_file: .+ \(see diagnostics\)$",
+                "bad.txt": r": undecodable bytes at byte offset 6"}
+    for attempt in ("first", "up to date"):
+        res = cli("run", folder, "--out", out, "--tables-only")
+        assert res.returncode == 1, res.stderr
+        assert (attempt == "up to date") == ("up to date" in res.stderr), res.stderr
+        for name, pattern in expected.items():
+            lines = [ln for ln in res.stderr.splitlines() if ln.startswith(f"{folder / name}:")]
+            if pattern is None:
+                assert lines == [], lines
+            else:
+                assert len(lines) == 1 and re.search(pattern, lines[0]), (attempt, lines)
+        assert "documents: 4 (ok 1, partial 1, no_plans 1, no_text 0, failed 1)" in res.stderr

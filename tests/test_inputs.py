@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import random
+import shutil
 import subprocess
 import sys
 
@@ -55,3 +56,66 @@ def test_text_with_a_few_bad_bytes_is_still_an_encoding_error(tmp_path):
     assert res.returncode == 1
     (line,) = lines_for(res.stderr, bad)
     assert "undecodable bytes at byte offset" in line and "save the file as UTF-8" in line, line
+
+
+def _mixed_folder(folder):
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(SEED, folder / "a.txt")
+    shutil.copy(FIXTURES / "pdf" / "seed.pdf", folder / "sub" / "B.PDF")
+    for name, data in {"notes.doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "data.csv": b"a,b\n1,2\n",
+                       "sub/photo.png": b"\x89PNG\r\n\x1a\n" + bytes(64), "README": b"read me\n"}.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def test_a_folder_run_reads_only_announcement_files_and_lists_the_others_as_skipped(tmp_path):
+    folder = _mixed_folder(tmp_path / "in")
+    out = tmp_path / "out"
+    res = cli("run", folder, "--out", out, "--tables-only")
+    assert res.returncode == 0, res.stderr
+    assert sorted(documents(out)) == [str(folder / "a.txt"), str(folder / "sub" / "B.PDF")]
+    for name in ("notes.doc", "data.csv", "sub/photo.png", "README"):
+        (line,) = lines_for(res.stderr, folder / name)
+        assert line.startswith(f"{folder / name}: skipped: not an announcement file"), line
+        assert "error" not in line and "failed" not in line
+    assert "4 other files skipped" in res.stderr.splitlines()[-1], res.stderr
+
+
+def test_a_file_named_on_the_command_line_is_read_whatever_its_name(tmp_path):
+    folder = _mixed_folder(tmp_path / "in")
+    res = cli("run", folder / "notes.doc", folder / "a.txt", "--out", tmp_path / "out", "--tables-only")
+    assert res.returncode == 1
+    (line,) = lines_for(res.stderr, folder / "notes.doc")
+    assert "unsupported file type: an OLE container" in line, line
+    assert documents(tmp_path / "out")[str(folder / "notes.doc")]["status"] == "failed"
+
+
+def test_an_input_without_announcement_files_says_so_and_exits_1(tmp_path):
+    empty, other = tmp_path / "empty", tmp_path / "other"
+    empty.mkdir()
+    other.mkdir()
+    (other / "table.csv").write_text("a,b\n", encoding="utf-8")
+    for folder in (empty, other):
+        out = tmp_path / f"out-{folder.name}"
+        res = cli("run", folder, "--out", out)
+        assert res.returncode == 1, res.stderr
+        last = res.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"error: no announcement files in {folder}"), res.stderr
+        assert "Traceback" not in res.stderr
+        assert not out.exists()
+
+
+def test_the_output_folder_and_cache_inside_the_input_folder_are_not_read(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a.txt")
+    out, cache = folder / "out", folder / "cache"
+    first = cli("run", folder, "--out", out, "--cache", cache)
+    assert first.returncode == 0, first.stderr
+    # Output files that look like announcements (a copy of a table as text, say) are not read.
+    (out / "copy.txt").write_bytes(SEED.read_bytes() + b"\n")
+    (cache / "entry.txt").write_bytes(SEED.read_bytes() + b"\n\n")
+    for args in (("--cache", cache), ("--cache", cache, "--no-cache")):
+        res = cli("run", folder, "--out", out, *args)
+        assert res.returncode == 0, res.stderr
+        assert list(documents(out)) == [str(folder / "a.txt")], res.stderr
