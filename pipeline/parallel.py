@@ -401,7 +401,7 @@ def default_jobs() -> int:
 def run_batch(opts: Options) -> int:
     """Process every input into the output folder; returns the exit code (0, or 1 when a
     document failed). Prints error lines, progress and the summary on stderr."""
-    from .run import group_by_content
+    from .run import duplicate_notes, group_by_content
 
     started = time.perf_counter()
     out = Path(opts.out)
@@ -409,6 +409,8 @@ def run_batch(opts: Options) -> int:
     rules_dir = Path(opts.rules_dir) if opts.rules_dir else DEFAULT_RULES_DIR
     selection = _select(opts, (out, cache_dir))
     groups = group_by_content(selection.files)
+    for line in duplicate_notes(groups):
+        log.info("%s", line)
     context = cache.run_context(rules_hash(rules_dir), opts.limits)
     keys = [cache.document_key(h, path, context) if h and opts.use_cache else None for h, path, _ in groups]
     extras = [f"{w.__module__}.{w.__qualname__}" for w in opts.extra_writers]

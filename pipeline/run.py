@@ -146,7 +146,9 @@ def group_duplicates(files: list[Path]) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def group_by_content(files: list[Path]) -> list[tuple[str | None, str, tuple[str, ...]]]:
-    """As ``group_duplicates``, with each group's content hash (None: the file is unreadable)."""
+    """As ``group_duplicates``, with each group's content hash (None: the file is unreadable).
+    The path a group is read under is the first whose name fits the content, so the result
+    does not depend on how the names sort: text named .pdf would fail where a .txt reads."""
     by_hash: dict[str, list[str]] = {}
     order: list[str] = []
     for f in files:
@@ -155,8 +157,32 @@ def group_by_content(files: list[Path]) -> list[tuple[str | None, str, tuple[str
             by_hash[h] = []
             order.append(h)
         by_hash[h].append(str(f))
-    return [(None if h.startswith("unreadable:") else h, by_hash[h][0], tuple(by_hash[h][1:]))
-            for h in order]
+    groups = []
+    for h in order:
+        paths = by_hash[h]
+        if len(paths) > 1:
+            paths = sorted(paths, key=lambda p: not name_fits_content(p, _media_guess(paths[0])))
+        groups.append((None if h.startswith("unreadable:") else h, paths[0], tuple(paths[1:])))
+    return groups
+
+
+def name_fits_content(path: str, media_type: str | None) -> bool:
+    """False for a name that makes reading fail whatever the content: .pdf on what is not a PDF."""
+    return media_type == "application/pdf" or not path.lower().endswith(".pdf")
+
+
+def duplicate_notes(groups: list[tuple[str | None, str, tuple[str, ...]]]) -> list[str]:
+    """One stderr line for each path whose content was read under another path."""
+    notes = []
+    for _, first, others in groups:
+        media = _media_guess(first) if others else None
+        for other in others:
+            if name_fits_content(other, media):
+                notes.append(f"{other}: same content as {first}: read once (see documents.duplicate_paths)")
+            else:
+                notes.append(f"{other}: named .pdf but is not a PDF; the same content was read from {first} "
+                             "(rename it to .txt, or remove the copy)")
+    return notes
 
 
 def merge(results: list[FileResult]) -> dict[str, list[dict]]:

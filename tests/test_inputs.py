@@ -119,3 +119,39 @@ def test_the_output_folder_and_cache_inside_the_input_folder_are_not_read(tmp_pa
         res = cli("run", folder, "--out", out, *args)
         assert res.returncode == 0, res.stderr
         assert list(documents(out)) == [str(folder / "a.txt")], res.stderr
+
+
+def test_identical_files_are_reported_one_line_each(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        shutil.copy(SEED, folder / name)
+    out = tmp_path / "out"
+    for attempt in ("first", "up to date"):
+        res = cli("run", folder, "--out", out, "--tables-only")
+        assert res.returncode == 0, res.stderr
+        for name in ("b.txt", "c.txt"):
+            (line,) = lines_for(res.stderr, folder / name)
+            assert line == f"{folder / name}: same content as {folder / 'a.txt'}: read once (see documents.duplicate_paths)"
+        assert lines_for(res.stderr, folder / "a.txt") == [], attempt
+    assert list(documents(out)) == [str(folder / "a.txt")]
+
+
+def test_identical_bytes_do_not_depend_on_which_name_sorts_first(tmp_path):
+    results = []
+    for fake in ("a-fake.pdf", "z-fake.pdf"):
+        folder = tmp_path / fake / "in"
+        folder.mkdir(parents=True)
+        shutil.copy(SEED, folder / "good.txt")
+        shutil.copy(SEED, folder / fake)
+        out = tmp_path / fake / "out"
+        res = cli("run", folder, "--out", out, "--tables-only")
+        assert res.returncode == 0, res.stderr
+        (doc,) = documents(out).values()
+        assert doc["source_path"] == str(folder / "good.txt") and doc["status"] == "ok", doc
+        assert doc["duplicate_paths"] == str(folder / fake)
+        # The problem of the one path is reported for that path.
+        (line,) = lines_for(res.stderr, folder / fake)
+        assert "named .pdf but is not a PDF" in line and str(folder / "good.txt") in line, line
+        results.append({k: v for k, v in doc.items() if k not in ("source_path", "duplicate_paths")})
+    assert results[0] == results[1]
