@@ -401,13 +401,20 @@ def default_jobs() -> int:
 def run_batch(opts: Options) -> int:
     """Process every input into the output folder; returns the exit code (0, or 1 when a
     document failed). Prints error lines, progress and the summary on stderr."""
-    from .run import duplicate_notes, group_by_content
+    from .lock import OutputLock
 
     started = time.perf_counter()
     out = Path(opts.out)
     cache_dir = Path(opts.cache_dir) if opts.cache_dir else out / ".cache"
-    rules_dir = Path(opts.rules_dir) if opts.rules_dir else DEFAULT_RULES_DIR
     selection = _select(opts, (out, cache_dir))
+    with OutputLock(out):
+        return _locked_run(opts, selection, out, cache_dir, started)
+
+
+def _locked_run(opts: Options, selection, out: Path, cache_dir: Path, started: float) -> int:
+    from .run import duplicate_notes, group_by_content
+
+    rules_dir = Path(opts.rules_dir) if opts.rules_dir else DEFAULT_RULES_DIR
     groups = group_by_content(selection.files)
     for line in duplicate_notes(groups):
         log.info("%s", line)

@@ -155,3 +155,28 @@ def test_identical_bytes_do_not_depend_on_which_name_sorts_first(tmp_path):
         assert "named .pdf but is not a PDF" in line and str(folder / "good.txt") in line, line
         results.append({k: v for k, v in doc.items() if k not in ("source_path", "duplicate_paths")})
     assert results[0] == results[1]
+
+
+def test_a_second_run_into_the_same_output_folder_is_refused_in_one_line(tmp_path):
+    import fcntl
+    import os
+
+    out = tmp_path / "out"
+    assert cli("run", SEED, "--out", out, "--tables-only").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    other = tmp_path / "other.txt"
+    other.write_bytes(SEED.read_bytes() + b"\n")
+    fd = os.open(out / ".lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a run in progress holds it
+        res = cli("run", other, "--out", out, "--tables-only", "--no-cache")
+        assert res.returncode == 2
+        (line,) = res.stderr.strip().splitlines()
+        assert line.startswith(f"error: {out}: another run is writing into this folder"), line
+        assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    finally:
+        os.close(fd)
+    # A lock file left by a run that was killed does not block the next one.
+    res = cli("run", other, "--out", out, "--tables-only")
+    assert res.returncode == 0, res.stderr
+    assert list(documents(out)) == [str(other)]
