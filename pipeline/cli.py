@@ -76,9 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="print the effective rules and their hash")
     rules.add_argument("--rules", default=None, help="rules folder")
 
-    show = sub.add_parser("show", help="print one plan as a tree, from the output tables")
-    show.add_argument("plan_id")
+    show = sub.add_parser("show", help="print plans as trees, with their source file, from the output tables")
+    show.add_argument("what", nargs="?", metavar="PLAN_ID|DOC_ID|MUNICIPALITY",
+                      help="a plan, every plan of a document, or every plan of a municipality "
+                           "(none: list the plans, as `list` does)")
     show.add_argument("--out", default="output", help="output folder with the tables")
+
+    listing = sub.add_parser("list", help="list the plans: ID, municipality, period, source file")
+    listing.add_argument("--out", default="output", help="output folder with the tables")
     return parser
 
 
@@ -105,10 +110,11 @@ def main(argv: list[str] | None = None) -> int:
 
             print(describe(load_rules(args.rules)))
             return 0
-        if args.command == "show":
-            from .show import show_plan
+        if args.command in ("show", "list"):
+            from .show import list_plans, show_plan
 
-            print(show_plan(args.out, args.plan_id))
+            what = getattr(args, "what", None)
+            print(show_plan(args.out, what) if what else list_plans(args.out))
             return 0
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
