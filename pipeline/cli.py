@@ -46,6 +46,13 @@ def _number(high: float, *, zero_ok: bool):
     return parse
 
 
+def _path(text: str) -> str:
+    # An empty path would mean the current folder: as input, output or cache, never meant.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path is not a file or folder")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
@@ -53,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="process files or folders into tables")
-    run.add_argument("paths", nargs="*", default=["raw"], help="files or folders (default: raw/)")
-    run.add_argument("--out", default="output", help="output folder (default: output/)")
-    run.add_argument("--rules", default=None, help="rules folder (default: the package's rules/)")
+    run.add_argument("paths", nargs="*", type=_path, default=["raw"], help="files or folders (default: raw/)")
+    run.add_argument("--out", type=_path, default="output", help="output folder (default: output/)")
+    run.add_argument("--rules", type=_path, default=None, help="rules folder (default: the package's rules/)")
     run.add_argument("--jobs", type=_whole(1, MAX_JOBS), default=None,
                      help=f"worker processes, 1 to {MAX_JOBS} (default: number of CPUs)")
     run.add_argument("--max-file-mb", type=_number(MAX_FILE_MB, zero_ok=False), default=50.0,
@@ -64,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_number(MAX_TIMEOUT_S, zero_ok=True), default=120.0,
                      help="seconds one document may take before it is stopped and reported as failed "
                           "(default 120; 0: no limit)")
-    run.add_argument("--cache", default=None, metavar="DIR",
+    run.add_argument("--cache", type=_path, default=None, metavar="DIR",
                      help="cache of per-document results (default: OUT/.cache); unchanged documents "
                           "are not processed again")
     run.add_argument("--no-cache", action="store_true", help="process every document, keep no cache")
@@ -74,16 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
     rules = sub.add_parser("rules", help="print the effective rules and their hash")
-    rules.add_argument("--rules", default=None, help="rules folder")
+    rules.add_argument("--rules", type=_path, default=None, help="rules folder")
 
     show = sub.add_parser("show", help="print plans as trees, with their source file, from the output tables")
     show.add_argument("what", nargs="?", metavar="PLAN_ID|DOC_ID|MUNICIPALITY",
                       help="a plan, every plan of a document, or every plan of a municipality "
                            "(none: list the plans, as `list` does)")
-    show.add_argument("--out", default="output", help="output folder with the tables")
+    show.add_argument("--out", type=_path, default="output", help="output folder with the tables")
 
     listing = sub.add_parser("list", help="list the plans: ID, municipality, period, source file")
-    listing.add_argument("--out", default="output", help="output folder with the tables")
+    listing.add_argument("--out", type=_path, default="output", help="output folder with the tables")
     return parser
 
 

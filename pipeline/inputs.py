@@ -36,15 +36,18 @@ def folder_suffixes(rules_dir: str | Path | None) -> tuple[str, ...]:
     return tuple(s.lower() for s in suffixes)
 
 
-def select_inputs(paths: list[str], suffixes: tuple[str, ...], exclude: tuple[Path, ...] = ()) -> Selection:
+def select_inputs(paths: list[str], suffixes: tuple[str, ...], exclude: tuple[Path, ...] = (),
+                  own_files: tuple[Path, ...] = ()) -> Selection:
     """Files named, and the announcement files under folders named, in a stable order, each
     once. ``exclude`` are folders (the output folder, the cache) whose files are never input
-    when they sit inside a folder named."""
+    when they sit inside a folder named; ``own_files`` are the files a run writes, left out
+    silently when the output folder is itself a folder named."""
     sel = Selection()
     seen: set[str] = set()
+    own = {f.resolve() for f in own_files}
     for p in paths:
         path = Path(p)
-        found = _walk(path, suffixes, exclude, sel) if path.is_dir() else [path]
+        found = _walk(path, suffixes, exclude, own, sel) if path.is_dir() else [path]
         for f in found:
             if str(f) not in seen:
                 seen.add(str(f))
@@ -52,7 +55,8 @@ def select_inputs(paths: list[str], suffixes: tuple[str, ...], exclude: tuple[Pa
     return sel
 
 
-def _walk(folder: Path, suffixes: tuple[str, ...], exclude: tuple[Path, ...], sel: Selection) -> list[Path]:
+def _walk(folder: Path, suffixes: tuple[str, ...], exclude: tuple[Path, ...], own: set[Path],
+          sel: Selection) -> list[Path]:
     root = folder.resolve()
     # A folder to exclude that holds the input folder itself would exclude everything: then
     # only the hidden files (the cache, temporary folders) stay out, as always.
@@ -60,11 +64,15 @@ def _walk(folder: Path, suffixes: tuple[str, ...], exclude: tuple[Path, ...], se
     files = []
     for f in sorted(folder.rglob("*")):
         rel = f.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or not f.is_file():
+        if any(part.startswith(".") for part in rel.parts) or f.is_dir():
             continue
-        if any(f.resolve().is_relative_to(x) for x in fenced):
+        resolved = f.resolve()
+        if resolved in own or any(resolved.is_relative_to(x) for x in fenced):
             continue
-        if f.suffix.lower() in suffixes:
+        if not f.is_file():
+            what = "a broken symbolic link" if f.is_symlink() and not f.exists() else "not a regular file"
+            sel.skipped.append(f"{f}: skipped: {what}")
+        elif f.suffix.lower() in suffixes:
             files.append(f)
         else:
             sel.skipped.append(f"{f}: skipped: not an announcement file (folders are read for "

@@ -29,9 +29,12 @@ class OutputLock:
         self.created = not self.out.exists()
         try:
             self.out.mkdir(parents=True, exist_ok=True)
-            self.fd = os.open(self.out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise OutputError(f"{self.out}: cannot create the output folder: {exc.strerror}") from None
+        try:
+            self.fd = os.open(self.out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise OutputError(f"{self.out}: cannot write into the output folder: {exc.strerror}") from None
         try:
             import fcntl
         except ImportError:

@@ -459,9 +459,13 @@ def _select(opts: Options, exclude: tuple[Path, ...]):
     """The input files; the others found in folders are listed (info), and no input at all
     stops the run before anything is written."""
     from .inputs import folder_suffixes, select_inputs
+    from .report import FILE_NAME as REPORT
+    from .workbook import FILE_NAME as WORKBOOK
 
     suffixes = folder_suffixes(opts.rules_dir)
-    selection = select_inputs(list(opts.paths), suffixes, exclude)
+    out = Path(opts.out)
+    own = [out / f"{t}.{ext}" for t in SCHEMA for ext in ("csv", "parquet")] + [out / WORKBOOK, out / REPORT]
+    selection = select_inputs(list(opts.paths), suffixes, exclude, tuple(own))
     for line in selection.skipped:
         log.info("%s", line)
     if not selection.files:

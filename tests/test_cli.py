@@ -192,3 +192,36 @@ def test_every_file_that_is_not_ok_gets_one_stderr_line_also_when_up_to_date(tmp
             else:
                 assert len(lines) == 1 and re.search(pattern, lines[0]), (attempt, lines)
         assert "documents: 4 (ok 1, partial 1, no_plans 1, no_text 0, failed 1)" in res.stderr
+
+
+@pytest.mark.parametrize("args", [("",), (SEED, "--out", ""), (SEED, "--cache", ""), (SEED, "--rules", "")])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(tmp_path, args):
+    res = cli("run", *args, cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    assert "empty" in res.stderr.strip().splitlines()[-1], res.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [("show", "x", "--out", ""), ("list", "--out", ""), ("rules", "--rules", "")])
+def test_an_empty_path_is_a_usage_error_for_every_command(tmp_path, args):
+    res = cli(*args, cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    assert "empty" in res.stderr.strip().splitlines()[-1], res.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_folder_that_cannot_be_written_into_is_one_line(tmp_path):
+    import os
+
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o500)
+    try:
+        if os.access(out, os.W_OK):
+            pytest.skip("running as a user who may write anywhere")
+        res = cli("run", SEED, "--out", out)
+    finally:
+        out.chmod(0o700)
+    assert res.returncode == 2
+    (line,) = res.stderr.strip().splitlines()
+    assert line.startswith(f"error: {out}: cannot write into the output folder"), line

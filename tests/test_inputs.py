@@ -180,3 +180,30 @@ def test_a_second_run_into_the_same_output_folder_is_refused_in_one_line(tmp_pat
     res = cli("run", other, "--out", out, "--tables-only")
     assert res.returncode == 0, res.stderr
     assert list(documents(out)) == [str(other)]
+
+
+def test_an_output_folder_that_is_the_input_folder_reads_only_the_announcements(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a.txt")
+    assert cli("run", folder, "--out", folder).returncode == 0
+    res = cli("run", folder, "--out", folder, "--no-cache")
+    assert res.returncode == 0, res.stderr
+    assert list(documents(folder)) == [str(folder / "a.txt")]
+    assert "skipped" not in res.stderr, res.stderr  # its own tables are not news
+
+
+def test_a_fifo_or_broken_link_in_a_folder_is_listed_as_skipped(tmp_path):
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a.txt")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    res = cli("run", folder, "--out", tmp_path / "out", "--tables-only")
+    assert res.returncode == 0, res.stderr
+    (line,) = lines_for(res.stderr, folder / "pipe.txt")
+    assert line == f"{folder / 'pipe.txt'}: skipped: not a regular file", line
+    (line,) = lines_for(res.stderr, folder / "gone.txt")
+    assert line == f"{folder / 'gone.txt'}: skipped: a broken symbolic link", line
