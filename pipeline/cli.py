@@ -7,7 +7,7 @@ import logging
 import math
 import sys
 
-from .errors import PipelineError
+from .errors import PipelineError, one_line
 
 log = logging.getLogger("pipeline")
 
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             print(show_plan(args.out, what) if what else list_plans(args.out))
             return 0
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(one_line(f"error: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted: the previous output was left as it was", file=sys.stderr)
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        print(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+        print(one_line(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)"),
               file=sys.stderr)
         return 2
     return 2
@@ -153,7 +153,7 @@ def _run(args) -> int:
         # One line per missing path, `<path>: <what> (<hint>)`, no usage banner; nothing is written.
         for p in missing:
             what = "a broken or looping symbolic link" if Path(p).is_symlink() else "no such file or folder"
-            print(f"{p}: {what} (check the path)", file=sys.stderr)
+            print(one_line(f"{p}: {what} (check the path)"), file=sys.stderr)
         return 2
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages,
                     timeout_seconds=args.timeout)

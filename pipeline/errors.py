@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+# Characters that would end a line or garble a terminal: shown as escapes, so that a message
+# naming a file called "a<LF>b.txt" stays one line.
+_LINE_BREAKING = {c: repr(chr(c))[1:-1] for c in [*range(32), 127, 0x85, 0x2028, 0x2029] if chr(c) != "\t"}
+
+
+def one_line(text: str) -> str:
+    return text.translate(_LINE_BREAKING)
+
 
 class PipelineError(Exception):
     """Base class: an error the user can act on, with a one-line message."""

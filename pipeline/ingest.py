@@ -151,6 +151,8 @@ _BINARY_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c\x1b")
 def _looks_binary(data: bytes) -> bool:
     """Whether bytes that are not valid text are binary data rather than text in a wrong or
     damaged encoding: a NUL, or more than 1% control bytes, in the first 8 KB."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False  # UTF-16 is full of NULs: damaged UTF-16 is still text
     head = data[:8192]
     controls = sum(head.count(b) for b in _BINARY_BYTES)
     return b"\x00" in head or controls > len(head) // 100

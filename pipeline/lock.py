@@ -27,6 +27,8 @@ class OutputLock:
 
     def __enter__(self) -> OutputLock:
         self.created = not self.out.exists()
+        if self.out.exists() and not self.out.is_dir():
+            raise OutputError(f"{self.out}: is a file, not a folder (give a folder for --out)")
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

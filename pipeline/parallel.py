@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import cache
-from .errors import NoInputsError, OutputError, PipelineError
+from .errors import NoInputsError, OutputError, PipelineError, one_line
 from .ingest import Limits
 from .rules import DEFAULT_RULES_DIR, Rules, rules_hash
 from .run import plural as _plural
@@ -417,7 +417,7 @@ def _locked_run(opts: Options, selection, out: Path, cache_dir: Path, started: f
     rules_dir = Path(opts.rules_dir) if opts.rules_dir else DEFAULT_RULES_DIR
     groups = group_by_content(selection.files)
     for line in duplicate_notes(groups):
-        log.info("%s", line)
+        log.info("%s", one_line(line))
     context = cache.run_context(rules_hash(rules_dir), opts.limits)
     keys = [cache.document_key(h, path, context) if h and opts.use_cache else None for h, path, _ in groups]
     extras = [f"{w.__module__}.{w.__qualname__}" for w in opts.extra_writers]
@@ -426,10 +426,10 @@ def _locked_run(opts: Options, selection, out: Path, cache_dir: Path, started: f
         state = cache.is_up_to_date(cache_dir, out, run_fp)
         if state is not None:
             for line in state.get("errors", []):
-                print(line, file=sys.stderr)
+                print(one_line(line), file=sys.stderr)
             print(f"up to date: nothing changed since the last run ({time.perf_counter() - started:.2f} s)",
                   file=sys.stderr)
-            print(state["summary"] + _skipped_note(selection), file=sys.stderr)
+            print(one_line(state["summary"] + _skipped_note(selection)), file=sys.stderr)
             return int(state["exit"])
 
     from .rules import load_rules
@@ -467,7 +467,7 @@ def _select(opts: Options, exclude: tuple[Path, ...]):
     own = [out / f"{t}.{ext}" for t in SCHEMA for ext in ("csv", "parquet")] + [out / WORKBOOK, out / REPORT]
     selection = select_inputs(list(opts.paths), suffixes, exclude, tuple(own))
     for line in selection.skipped:
-        log.info("%s", line)
+        log.info("%s", one_line(line))
     if not selection.files:
         skipped = f"; {_plural(len(selection.skipped), 'other file')} skipped" if selection.skipped else ""
         raise NoInputsError(f"no announcement files in {', '.join(opts.paths)} (folders are read for "
@@ -514,7 +514,7 @@ class _Batch:
     def report(self, outcome: Outcome) -> None:
         self.outcomes[outcome.path] = outcome
         if outcome.error:
-            self.progress.write(outcome.error)
+            self.progress.write(one_line(outcome.error))
             if self.opts.debug and outcome.detail:
                 self.progress.write(outcome.detail)
         else:
@@ -561,7 +561,7 @@ class _Batch:
             self.waited += time.perf_counter() - began
             outcome = self.outcomes[path]
             if outcome.cached and outcome.error:
-                self.progress.write(outcome.error)  # a cached failure is still a failure: say so again
+                self.progress.write(one_line(outcome.error))  # a cached failure is still a failure: say so again
             if tables is None and outcome.stored:
                 if outcome.spooled:
                     tables = load_spool(Path(outcome.stored))
@@ -573,7 +573,7 @@ class _Batch:
                 tables = self.serial.run(Task(path, dups, h, None, None, ""))
             note = counts.add(tables)
             if note:
-                self.progress.write(note)
+                self.progress.write(one_line(note))
             yield tables
 
     def complete(self) -> bool:
@@ -600,7 +600,7 @@ class _Batch:
               + ", ".join(f"{name} {s:.2f}" for name, s in zip(STAGES, stage, strict=True))
               + f" (summed over documents), write {self.written:.2f}, total {total:.2f}",
               file=sys.stderr)
-        print(self.summary.line(self.opts.out) + note, file=sys.stderr)
+        print(one_line(self.summary.line(self.opts.out) + note), file=sys.stderr)
 
 
 @dataclass

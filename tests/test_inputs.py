@@ -207,3 +207,27 @@ def test_a_fifo_or_broken_link_in_a_folder_is_listed_as_skipped(tmp_path):
     assert line == f"{folder / 'pipe.txt'}: skipped: not a regular file", line
     (line,) = lines_for(res.stderr, folder / "gone.txt")
     assert line == f"{folder / 'gone.txt'}: skipped: a broken symbolic link", line
+
+
+def test_a_line_break_in_a_file_name_does_not_break_its_one_line_message(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad\nname.txt").write_bytes("計画".encode() + b"\xff\xfe")
+    shutil.copy(SEED, folder / "copy\rof seed.txt")
+    shutil.copy(SEED, folder / "seed.txt")
+    res = cli("run", folder, "--out", tmp_path / "out", "--tables-only")
+    assert res.returncode == 1
+    assert len(lines_for(res.stderr, folder / "bad\\nname.txt")) == 1, res.stderr
+    (line,) = lines_for(res.stderr, folder / "seed.txt")
+    assert "copy\\rof seed.txt: read once" in line, line
+    assert all(ln.startswith((str(folder), "1 document", "2 documents", "documents:"))
+               for ln in res.stderr.splitlines()), res.stderr
+
+
+def test_damaged_utf16_text_is_an_encoding_error_not_binary_data(tmp_path):
+    bad = tmp_path / "utf16.txt"
+    bad.write_bytes(SEED.read_text(encoding="utf-8").encode("utf-16")[:501])  # cut inside a character
+    res = cli("run", bad, "--out", tmp_path / "out", "--tables-only")
+    assert res.returncode == 1
+    (line,) = lines_for(res.stderr, bad)
+    assert "undecodable bytes" in line and "utf-16" in line, line
