@@ -29,8 +29,10 @@ def folder_suffixes(rules_dir: str | Path | None) -> tuple[str, ...]:
         path = DEFAULT_RULES_DIR / INPUTS_FILE
     try:
         suffixes = tomllib.loads(path.read_text(encoding="utf-8"))["folder"]["suffixes"]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
-        raise RulesError(f"{path}: cannot read key 'folder.suffixes' ({type(exc).__name__})") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RulesError(f"{path}: cannot be read as TOML: {exc}") from None
+    except (KeyError, TypeError):
+        raise RulesError(f"{path}: key 'folder.suffixes' is missing") from None
     if not isinstance(suffixes, list) or not all(isinstance(s, str) and s.startswith(".") for s in suffixes):
         raise RulesError(f"{path}: key 'folder.suffixes' must be a list of suffixes such as \".txt\"")
     return tuple(s.lower() for s in suffixes)

@@ -406,6 +406,8 @@ def run_batch(opts: Options) -> int:
     started = time.perf_counter()
     out = Path(opts.out)
     cache_dir = Path(opts.cache_dir) if opts.cache_dir else out / ".cache"
+    if opts.use_cache and cache_dir.exists() and not cache_dir.is_dir():
+        raise OutputError(f"{cache_dir}: the cache is a file, not a folder (give a folder for --cache)")
     selection = _select(opts, (out, cache_dir))
     with OutputLock(out):
         return _locked_run(opts, selection, out, cache_dir, started)

@@ -231,3 +231,23 @@ def test_damaged_utf16_text_is_an_encoding_error_not_binary_data(tmp_path):
     assert res.returncode == 1
     (line,) = lines_for(res.stderr, bad)
     assert "undecodable bytes" in line and "utf-16" in line, line
+
+
+def test_a_cache_that_is_a_file_is_one_line_naming_it(tmp_path):
+    cache = tmp_path / "cache"
+    cache.write_text("not a folder", encoding="utf-8")
+    res = cli("run", SEED, "--out", tmp_path / "out", "--cache", cache)
+    assert res.returncode == 2
+    (line,) = res.stderr.strip().splitlines()
+    assert line == f"error: {cache}: the cache is a file, not a folder (give a folder for --cache)", line
+    assert cache.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_broken_inputs_rule_is_one_line_naming_file_and_key(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / "inputs.toml").write_text("[folder]\nsuffixes = 'txt'\n", encoding="utf-8")
+    res = cli("run", SEED, "--out", tmp_path / "out", "--rules", rules)
+    assert res.returncode == 2
+    (line,) = res.stderr.strip().splitlines()
+    assert line.startswith(f"error: {rules / 'inputs.toml'}: key 'folder.suffixes' must be a list"), line
