@@ -3,6 +3,7 @@
 Text: UTF-8 (with or without BOM), UTF-16 with BOM, or Shift_JIS/cp932; LF, CRLF or CR.
 Detection is explicit and recorded; undecodable bytes are an error, never replaced.
 PDF: handed to ``ingest_pdf`` (layout-aware, from pdfplumber's characters).
+HTML: decoded as text, then its text taken out by ``ingest_html``.
 """
 
 from __future__ import annotations
@@ -112,7 +113,9 @@ def sniff(data: bytes) -> str:
     # PDF readers accept the header anywhere in the first 1024 bytes.
     if b"%PDF-" in data[:1024]:
         return "application/pdf"
-    return "text/plain"
+    from .ingest_html import looks_like_html
+
+    return "text/html" if looks_like_html(data) else "text/plain"
 
 
 def read_document(path: str | Path, rules: Rules, limits: Limits | None = None,
@@ -140,7 +143,11 @@ def read_document(path: str | Path, rules: Rules, limits: Limits | None = None,
         if _looks_binary(data):  # "save it as UTF-8" would be no help for a database or an image
             raise InputError("unsupported file type: binary data of an unknown type", hint=_UNSUPPORTED_HINT) from None
         raise
-    return RawDocument(path=str(path), doc_id=doc_id, media_type="text/plain", encoding=encoding,
+    if media_type == "text/html":
+        from .ingest_html import html_text
+
+        text = html_text(text)
+    return RawDocument(path=str(path), doc_id=doc_id, media_type=media_type, encoding=encoding,
                        lines=split_lines(text))
 
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import FIXTURES, ROOT
 
 SEED = FIXTURES / "seed.txt"
@@ -251,3 +252,57 @@ def test_a_broken_inputs_rule_is_one_line_naming_file_and_key(tmp_path):
     assert res.returncode == 2
     (line,) = res.stderr.strip().splitlines()
     assert line.startswith(f"error: {rules / 'inputs.toml'}: key 'folder.suffixes' must be a list"), line
+
+
+def _as_html(text: str) -> str:
+    """The seed as a web page: a paragraph per blank-line block, <br> within, an entity."""
+    import html
+
+    blocks = [b for b in text.split("\n\n") if b.strip()]
+    body = "\n".join("<p>" + "<br>\n".join(html.escape(ln) for ln in b.strip("\n").split("\n")) + "</p>"
+                     for b in blocks)
+    body = body.replace("（", "&#xFF08;", 1)
+    return ("<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>お知らせ</title>"
+            "<style>p { margin: 0 }</style><script>var x = '<p>(1) 偽の取組</p>';</script></head>\n"
+            f"<body><div class=\"main\">\n{body}\n</div></body></html>\n")
+
+
+def _programs(out):
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(out / "programs.parquet").to_pylist()
+    return [(r["municipality"], r["category_no"], r["seq"], r["program_name"]) for r in rows]
+
+
+def test_an_html_announcement_gives_the_programs_of_its_text(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "seed.html").write_text(_as_html(SEED.read_text(encoding="utf-8")), encoding="utf-8")
+    (folder / "seed-shift-jis.HTM").write_bytes(_as_html(SEED.read_text(encoding="utf-8")).encode("cp932"))
+    out, text_out = tmp_path / "out", tmp_path / "text-out"
+    res = cli("run", folder, "--out", out, "--tables-only")
+    assert res.returncode == 0, res.stderr
+    assert cli("run", SEED, "--out", text_out, "--tables-only").returncode == 0
+    docs = documents(out)
+    assert {d["media_type"] for d in docs.values()} == {"text/html"}
+    assert {d["status"] for d in docs.values()} == {"ok"}
+    assert _programs(out) == _programs(text_out) * 2
+
+
+@pytest.mark.parametrize("head,media", [
+    ("<!DOCTYPE html>\n<html>", "text/html"), ("\ufeff  <HTML lang='ja'>", "text/html"),
+    ("<!-- saved page -->\n<html>", "text/html"), ("<htmlx>", "text/plain"),
+    ("【承認した地域産業活性化計画の概要】<html>", "text/plain"), ("<!-- never closed <html>", "text/plain"),
+])
+def test_html_is_sniffed_from_content(head, media):
+    from pipeline.ingest import sniff
+
+    assert sniff(head.encode()) == media
+
+
+def test_script_style_and_head_are_not_text():
+    from pipeline.ingest_html import html_text
+
+    page = ("<html><head><title>題</title><style>p{}</style></head><body><p>一行目<br>二行目</p>"
+            "<script>document.write('<p>偽</p>')</script><ul><li>A &amp; B</li><li>  C\n D </li></ul></body></html>")
+    assert html_text(page) == "一行目\n二行目\n\nA & B\n\nC D\n"
