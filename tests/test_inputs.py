@@ -306,3 +306,15 @@ def test_script_style_and_head_are_not_text():
     page = ("<html><head><title>題</title><style>p{}</style></head><body><p>一行目<br>二行目</p>"
             "<script>document.write('<p>偽</p>')</script><ul><li>A &amp; B</li><li>  C\n D </li></ul></body></html>")
     assert html_text(page) == "一行目\n二行目\n\nA & B\n\nC D\n"
+
+
+def test_an_earlier_runs_output_folder_inside_the_input_is_not_read_as_announcements(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a.txt")
+    assert cli("run", folder, "--out", folder / "old-out").returncode == 0
+    res = cli("run", folder, "--out", tmp_path / "out")
+    assert res.returncode == 0, res.stderr
+    assert list(documents(tmp_path / "out")) == [str(folder / "a.txt")], res.stderr
+    (line,) = lines_for(res.stderr, folder / "old-out" / "report.html")
+    assert line.endswith("skipped: written by an earlier run of this pipeline"), line
