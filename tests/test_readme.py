@@ -123,3 +123,12 @@ def test_the_summary_sample_has_the_shape_of_a_real_summary(tmp_path):
 
     sample = _top().split("$ make run\n")[1].split("$ make run")[0].strip().splitlines()
     assert [shape(ln) for ln in sample] == [shape(ln) for ln in res.stderr.strip().splitlines()[-2:]]
+
+
+def test_the_option_bounds_in_the_readme_are_the_ones_enforced():
+    from pipeline.cli import MAX_FILE_MB, MAX_JOBS, MAX_TIMEOUT_S
+
+    usage = _top().split("## Command line")[1]
+    assert f"`--jobs` is 1 to {MAX_JOBS}" in usage
+    assert f"at most {MAX_FILE_MB};" in usage
+    assert f"to {MAX_TIMEOUT_S} seconds" in usage
