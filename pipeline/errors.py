@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+# Characters that would end a line or garble a terminal: shown as escapes, so that a message
+# naming a file called "a<LF>b.txt" stays one line.
+_LINE_BREAKING = {c: repr(chr(c))[1:-1] for c in [*range(32), 127, 0x85, 0x2028, 0x2029] if chr(c) != "\t"}
+
+
+def one_line(text: str) -> str:
+    return text.translate(_LINE_BREAKING)
+
 
 class PipelineError(Exception):
     """Base class: an error the user can act on, with a one-line message."""
+
+    exit_code = 2
 
 
 class RulesError(PipelineError):
@@ -45,3 +55,10 @@ class UnreadableTableError(PipelineError):
 
 class NotFoundError(PipelineError):
     """``show`` was asked for a plan, or an output folder, that is not there."""
+
+
+class NoInputsError(PipelineError):
+    """The inputs hold no announcement file: nothing to do, which is a failed run, not a
+    usage error."""
+
+    exit_code = 1

@@ -3,6 +3,7 @@
 Text: UTF-8 (with or without BOM), UTF-16 with BOM, or Shift_JIS/cp932; LF, CRLF or CR.
 Detection is explicit and recorded; undecodable bytes are an error, never replaced.
 PDF: handed to ``ingest_pdf`` (layout-aware, from pdfplumber's characters).
+HTML: decoded as text, then its text taken out by ``ingest_html``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,13 @@ _UNSUPPORTED_MAGIC = (
     (b"Rar!\x1a\x07", "a RAR archive"),
     (b"\xfd7zXZ\x00", "an xz archive"),
     (b"\x7fELF", "an executable (ELF)"),
+    (b"PAR1", "a Parquet file"),
+    (b"ARROW1", "an Arrow/Feather file"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive"),
 )
+
+_UNSUPPORTED_HINT = "only text and PDF announcements are read"
 
 # Inside a ZIP: the first member names tell Office and OpenDocument files apart.
 _ZIP_KINDS = (
@@ -99,14 +106,16 @@ def sniff(data: bytes) -> str:
         if data.startswith(magic):
             if what.startswith("a ZIP"):
                 what = _zip_kind(data)
-            raise InputError(f"unsupported file type: {what}", hint="only text and PDF announcements are read")
+            raise InputError(f"unsupported file type: {what}", hint=_UNSUPPORTED_HINT)
     what = _image_or_media_kind(data)
     if what:
-        raise InputError(f"unsupported file type: {what}", hint="only text and PDF announcements are read")
+        raise InputError(f"unsupported file type: {what}", hint=_UNSUPPORTED_HINT)
     # PDF readers accept the header anywhere in the first 1024 bytes.
     if b"%PDF-" in data[:1024]:
         return "application/pdf"
-    return "text/plain"
+    from .ingest_html import looks_like_html
+
+    return "text/html" if looks_like_html(data) else "text/plain"
 
 
 def read_document(path: str | Path, rules: Rules, limits: Limits | None = None,
@@ -128,9 +137,32 @@ def read_document(path: str | Path, rules: Rules, limits: Limits | None = None,
             what = "binary data of an unknown type"
         raise InputError(f"named .pdf but is not a PDF: the content is {what}",
                          hint="rename it to .txt if it is an announcement")
-    text, encoding = decode_text(data)
-    return RawDocument(path=str(path), doc_id=doc_id, media_type="text/plain", encoding=encoding,
+    try:
+        text, encoding = decode_text(data)
+    except InputError:
+        if _looks_binary(data):  # "save it as UTF-8" would be no help for a database or an image
+            raise InputError("unsupported file type: binary data of an unknown type", hint=_UNSUPPORTED_HINT) from None
+        raise
+    if media_type == "text/html":
+        from .ingest_html import html_text
+
+        text = html_text(text)
+    return RawDocument(path=str(path), doc_id=doc_id, media_type=media_type, encoding=encoding,
                        lines=split_lines(text))
+
+
+# C0 controls other than tab, line breaks, form feed and escape: rare in text in any encoding.
+_BINARY_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c\x1b")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Whether bytes that are not valid text are binary data rather than text in a wrong or
+    damaged encoding: a NUL, or more than 1% control bytes, in the first 8 KB."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False  # UTF-16 is full of NULs: damaged UTF-16 is still text
+    head = data[:8192]
+    controls = sum(head.count(b) for b in _BINARY_BYTES)
+    return b"\x00" in head or controls > len(head) // 100
 
 
 _FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
@@ -158,12 +190,25 @@ def _read_bytes(path: Path, limits: Limits) -> bytes:
         raise too_big(str(st.st_size))
     try:
         with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
+            data = _read_at_most(fh, limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", hint="check the file's permissions") from None
     if len(data) > limit:
         raise too_big("more than " + str(limit))
     return data
+
+
+def _read_at_most(fh, size: int) -> bytes:
+    """Up to ``size`` bytes in blocks: ``read(size)`` reserves the whole size up front, which
+    fails for a large limit however small the file is."""
+    blocks, total = [], 0
+    while total < size:
+        block = fh.read(min(1 << 20, size - total))
+        if not block:
+            break
+        blocks.append(block)
+        total += len(block)
+    return b"".join(blocks)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

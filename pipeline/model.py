@@ -102,7 +102,7 @@ class RawLine:
 class RawDocument:
     path: str
     doc_id: str
-    media_type: str  # "text/plain" | "application/pdf"
+    media_type: str  # "text/plain" | "text/html" | "application/pdf"
     encoding: str | None
     lines: tuple[RawLine, ...]
     pages: int | None = None

@@ -29,9 +29,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import cache
-from .errors import OutputError, PipelineError
+from .errors import NoInputsError, OutputError, PipelineError, one_line
 from .ingest import Limits
 from .rules import DEFAULT_RULES_DIR, Rules, rules_hash
+from .run import plural as _plural
 from .tables import SCHEMA
 
 log = logging.getLogger("pipeline")
@@ -400,13 +401,25 @@ def default_jobs() -> int:
 def run_batch(opts: Options) -> int:
     """Process every input into the output folder; returns the exit code (0, or 1 when a
     document failed). Prints error lines, progress and the summary on stderr."""
-    from .run import collect_inputs, group_by_content
+    from .lock import OutputLock
 
     started = time.perf_counter()
     out = Path(opts.out)
     cache_dir = Path(opts.cache_dir) if opts.cache_dir else out / ".cache"
+    if opts.use_cache and cache_dir.exists() and not cache_dir.is_dir():
+        raise OutputError(f"{cache_dir}: the cache is a file, not a folder (give a folder for --cache)")
+    selection = _select(opts, (out, cache_dir))
+    with OutputLock(out):
+        return _locked_run(opts, selection, out, cache_dir, started)
+
+
+def _locked_run(opts: Options, selection, out: Path, cache_dir: Path, started: float) -> int:
+    from .run import duplicate_notes, group_by_content
+
     rules_dir = Path(opts.rules_dir) if opts.rules_dir else DEFAULT_RULES_DIR
-    groups = group_by_content(collect_inputs(list(opts.paths)))
+    groups = group_by_content(selection.files)
+    for line in duplicate_notes(groups):
+        log.info("%s", one_line(line))
     context = cache.run_context(rules_hash(rules_dir), opts.limits)
     keys = [cache.document_key(h, path, context) if h and opts.use_cache else None for h, path, _ in groups]
     extras = [f"{w.__module__}.{w.__qualname__}" for w in opts.extra_writers]
@@ -415,10 +428,10 @@ def run_batch(opts: Options) -> int:
         state = cache.is_up_to_date(cache_dir, out, run_fp)
         if state is not None:
             for line in state.get("errors", []):
-                print(line, file=sys.stderr)
+                print(one_line(line), file=sys.stderr)
             print(f"up to date: nothing changed since the last run ({time.perf_counter() - started:.2f} s)",
                   file=sys.stderr)
-            print(state["summary"], file=sys.stderr)
+            print(one_line(state["summary"] + _skipped_note(selection)), file=sys.stderr)
             return int(state["exit"])
 
     from .rules import load_rules
@@ -435,8 +448,33 @@ def run_batch(opts: Options) -> int:
         cache.save_state(cache_dir, {"fingerprint": run_fp, "out": str(out.resolve()),
                                      "outputs": batch.stamps, "summary": batch.summary.line(opts.out),
                                      "exit": code, "errors": batch.summary.errors})
-    batch.print_summary(time.perf_counter() - started)
+    batch.print_summary(time.perf_counter() - started, _skipped_note(selection))
     return code
+
+
+def _skipped_note(selection) -> str:
+    # Not part of the recorded summary: files that are not input do not make a run out of date.
+    return f" ({_plural(len(selection.skipped), 'other file')} skipped)" if selection.skipped else ""
+
+
+def _select(opts: Options, exclude: tuple[Path, ...]):
+    """The input files; the others found in folders are listed (info), and no input at all
+    stops the run before anything is written."""
+    from .inputs import folder_suffixes, select_inputs
+    from .report import FILE_NAME as REPORT
+    from .workbook import FILE_NAME as WORKBOOK
+
+    suffixes = folder_suffixes(opts.rules_dir)
+    out = Path(opts.out)
+    own = [out / f"{t}.{ext}" for t in SCHEMA for ext in ("csv", "parquet")] + [out / WORKBOOK, out / REPORT]
+    selection = select_inputs(list(opts.paths), suffixes, exclude, tuple(own))
+    for line in selection.skipped:
+        log.info("%s", one_line(line))
+    if not selection.files:
+        skipped = f"; {_plural(len(selection.skipped), 'other file')} skipped" if selection.skipped else ""
+        raise NoInputsError(f"no announcement files in {', '.join(opts.paths)} (folders are read for "
+                            f"{', '.join(suffixes)} files{skipped})")
+    return selection
 
 
 class _Batch:
@@ -478,7 +516,7 @@ class _Batch:
     def report(self, outcome: Outcome) -> None:
         self.outcomes[outcome.path] = outcome
         if outcome.error:
-            self.progress.write(outcome.error)
+            self.progress.write(one_line(outcome.error))
             if self.opts.debug and outcome.detail:
                 self.progress.write(outcome.detail)
         else:
@@ -498,8 +536,9 @@ class _Batch:
                                        extra_writers=self.opts.extra_writers, rules_hash=self.rules.hash)
         self.written = time.perf_counter() - began - self.waited
         self.progress.close()
-        order = sorted(self.outcomes)
-        self.summary = counts.summary([self.outcomes[p].error for p in order if self.outcomes[p].error])
+        # Every line a not-ok document got, in path order, so that 'up to date' can repeat them.
+        lines = [self.outcomes[p].error or counts.notes.get(p) for p in sorted(self.outcomes)]
+        self.summary = counts.summary([ln for ln in lines if ln])
         self.stamps = cache.output_stamps(Path(self.opts.out), [p.name for p in paths])
         if self.opts.use_cache and self.opts.cache_dir is None:
             # The default cache belongs to this output folder: keep it as big as the input
@@ -524,7 +563,7 @@ class _Batch:
             self.waited += time.perf_counter() - began
             outcome = self.outcomes[path]
             if outcome.cached and outcome.error:
-                self.progress.write(outcome.error)  # a cached failure is still a failure: say so again
+                self.progress.write(one_line(outcome.error))  # a cached failure is still a failure: say so again
             if tables is None and outcome.stored:
                 if outcome.spooled:
                     tables = load_spool(Path(outcome.stored))
@@ -534,7 +573,9 @@ class _Batch:
                 # The entry went bad after it was checked (removed, overwritten): do it again here.
                 h, dups = self.groups[path]
                 tables = self.serial.run(Task(path, dups, h, None, None, ""))
-            counts.add(tables)
+            note = counts.add(tables)
+            if note:
+                self.progress.write(one_line(note))
             yield tables
 
     def complete(self) -> bool:
@@ -552,37 +593,50 @@ class _Batch:
         if self.spool is not None:
             shutil.rmtree(self.spool, ignore_errors=True)
 
-    def print_summary(self, total: float) -> None:
+    def print_summary(self, total: float, note: str = "") -> None:
         fresh = [o for o in self.outcomes.values() if not o.cached]
         stage = [sum(o.timings[k] for o in fresh if len(o.timings) > k) for k in range(len(STAGES))]
         timed_out = sum(o.timed_out for o in fresh)
-        print(f"{len(self.outcomes)} documents: {len(self.outcomes) - len(fresh)} from cache, "
+        print(f"{_plural(len(self.outcomes), 'document')}: {len(self.outcomes) - len(fresh)} from cache, "
               f"{len(fresh)} processed ({timed_out} timed out) with {self.workers} worker(s); seconds: "
               + ", ".join(f"{name} {s:.2f}" for name, s in zip(STAGES, stage, strict=True))
               + f" (summed over documents), write {self.written:.2f}, total {total:.2f}",
               file=sys.stderr)
-        print(self.summary.line(self.opts.out), file=sys.stderr)
+        print(one_line(self.summary.line(self.opts.out) + note), file=sys.stderr)
 
 
 @dataclass
 class _Counts:
-    """The summary, counted from the rows as they stream past."""
+    """The summary, counted from the rows as they stream past, and the stderr line of each
+    document that was read but is not ok."""
 
     documents: int = 0
     failed: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
     tables: dict[str, int] = field(default_factory=dict)
 
-    def add(self, tables: dict[str, list[list]]) -> None:
-        status = [c.name for c in SCHEMA["documents"]].index("status")
+    def add(self, tables: dict[str, list[list]]) -> str | None:
+        from .run import FAILED_STATUSES, status_note
+
+        doc = dict(zip([c.name for c in SCHEMA["documents"]], tables["documents"][0], strict=True))
         self.documents += 1
-        if any(row[status] in ("failed", "no_text") for row in tables["documents"]):
+        self.statuses[doc["status"]] = self.statuses.get(doc["status"], 0) + 1
+        if doc["status"] in FAILED_STATUSES:
             self.failed += 1
         for name, rows in tables.items():
             self.tables[name] = self.tables.get(name, 0) + len(rows)
+        cols = [c.name for c in SCHEMA["diagnostics"]]
+        diags = [(r[cols.index("severity")], r[cols.index("code")], r[cols.index("message")])
+                 for r in tables["diagnostics"]]
+        note = status_note(doc["source_path"], doc["status"], diags)
+        if note:
+            self.notes[doc["source_path"]] = note
+        return note
 
     def summary(self, errors: list[str]):
         from .run import Summary
 
         t = self.tables
         return Summary(self.documents, self.failed, t.get("plans", 0), t.get("measures", 0),
-                       t.get("programs", 0), t.get("diagnostics", 0), errors)
+                       t.get("programs", 0), t.get("diagnostics", 0), errors, dict(self.statuses))

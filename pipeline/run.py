@@ -29,6 +29,10 @@ class FileResult:
     cacheable: bool = True
 
 
+STATUSES = ("ok", "partial", "no_plans", "no_text", "failed")
+FAILED_STATUSES = ("no_text", "failed")  # these make the exit status 1
+
+
 @dataclass
 class Summary:
     documents: int = 0
@@ -38,33 +42,37 @@ class Summary:
     programs: int = 0
     diagnostics: int = 0
     errors: list[str] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
 
     def line(self, out: str) -> str:
-        return (f"documents: {self.documents} ({self.failed} failed), plans: {self.plans}, "
+        per_status = ", ".join(f"{s} {self.statuses.get(s, 0)}" for s in STATUSES)
+        return (f"documents: {self.documents} ({per_status}), plans: {self.plans}, "
                 f"measures: {self.measures}, programs: {self.programs}, "
                 f"diagnostics: {self.diagnostics} -> {out}")
 
 
-def collect_inputs(paths: list[str]) -> list[Path]:
-    """Files named, and every non-hidden file under folders named, in a stable order."""
-    files: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                rel = f.relative_to(path)
-                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    files.append(f)
-        else:
-            files.append(path)
-    seen: set[str] = set()
-    unique = []
-    for f in files:
-        key = str(f)
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def status_note(path: str, status: str, diagnostics: list[tuple[str, str, str]]) -> str | None:
+    """The stderr line for a document that was read but is not ok (failed ones have their
+    error line): what to look at, from its (severity, code, message) diagnostics."""
+    if status == "partial":
+        warnings = [d for d in diagnostics if d[0] == "warning"]
+        first = f", e.g. {warnings[0][1]}: {warnings[0][2]}" if warnings else ""
+        return f"{path}: partial: {plural(len(warnings), 'warning')}{first} (see diagnostics)"
+    if status == "no_plans":
+        first = f": {diagnostics[0][1]}: {diagnostics[0][2]}" if diagnostics else ""
+        return f"{path}: no plans found{first} (see diagnostics)"
+    return None
+
+
+def collect_inputs(paths: list[str], rules_dir: str | None = None) -> list[Path]:
+    """Files named, and the announcement files under folders named, in a stable order."""
+    from .inputs import folder_suffixes, select_inputs
+
+    return select_inputs(paths, folder_suffixes(rules_dir)).files
 
 
 def content_hash(path: Path) -> str | None:
@@ -138,7 +146,9 @@ def group_duplicates(files: list[Path]) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def group_by_content(files: list[Path]) -> list[tuple[str | None, str, tuple[str, ...]]]:
-    """As ``group_duplicates``, with each group's content hash (None: the file is unreadable)."""
+    """As ``group_duplicates``, with each group's content hash (None: the file is unreadable).
+    The path a group is read under is the first whose name fits the content, so the result
+    does not depend on how the names sort: text named .pdf would fail where a .txt reads."""
     by_hash: dict[str, list[str]] = {}
     order: list[str] = []
     for f in files:
@@ -147,8 +157,32 @@ def group_by_content(files: list[Path]) -> list[tuple[str | None, str, tuple[str
             by_hash[h] = []
             order.append(h)
         by_hash[h].append(str(f))
-    return [(None if h.startswith("unreadable:") else h, by_hash[h][0], tuple(by_hash[h][1:]))
-            for h in order]
+    groups = []
+    for h in order:
+        paths = by_hash[h]
+        if len(paths) > 1:
+            paths = sorted(paths, key=lambda p: not name_fits_content(p, _media_guess(paths[0])))
+        groups.append((None if h.startswith("unreadable:") else h, paths[0], tuple(paths[1:])))
+    return groups
+
+
+def name_fits_content(path: str, media_type: str | None) -> bool:
+    """False for a name that makes reading fail whatever the content: .pdf on what is not a PDF."""
+    return media_type == "application/pdf" or not path.lower().endswith(".pdf")
+
+
+def duplicate_notes(groups: list[tuple[str | None, str, tuple[str, ...]]]) -> list[str]:
+    """One stderr line for each path whose content was read under another path."""
+    notes = []
+    for _, first, others in groups:
+        media = _media_guess(first) if others else None
+        for other in others:
+            if name_fits_content(other, media):
+                notes.append(f"{other}: same content as {first}: read once (see documents.duplicate_paths)")
+            else:
+                notes.append(f"{other}: named .pdf but is not a PDF; the same content was read from {first} "
+                             "(rename it to .txt, or remove the copy)")
+    return notes
 
 
 def merge(results: list[FileResult]) -> dict[str, list[dict]]:
@@ -166,7 +200,8 @@ def summarize(results: list[FileResult]) -> Summary:
         if res.error:
             s.errors.append(res.error)
         doc = res.rows["documents"][0]
-        if doc["status"] == "failed" or doc["status"] == "no_text":
+        s.statuses[doc["status"]] = s.statuses.get(doc["status"], 0) + 1
+        if doc["status"] in FAILED_STATUSES:
             s.failed += 1
         s.plans += len(res.rows["plans"])
         s.measures += len(res.rows["measures"])

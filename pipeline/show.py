@@ -1,4 +1,5 @@
-"""``python -m pipeline show PLAN_ID``: one plan as a tree, read back from the Parquet tables.
+"""``python -m pipeline show WHAT``: plans as trees, and ``list``: every plan on one line, read
+back from the Parquet tables.
 
 Reads the output, not the source: what it prints is what a user of the tables gets.
 """
@@ -12,30 +13,73 @@ from .errors import NotFoundError
 TABLES = ("plans", "measures", "programs", "captions")
 
 
-def show_plan(out_dir: str | Path, plan_id: str) -> str:
-    rows = {name: read_plan_rows(out_dir, name, plan_id) for name in TABLES}
-    if not rows["plans"]:
-        raise NotFoundError(_not_found(out_dir, plan_id))
-    return "\n".join(tree(rows["plans"][0], rows["measures"], rows["programs"], rows["captions"]))
+def show_plan(out_dir: str | Path, what: str) -> str:
+    """The plans ``what`` names: a plan_id, a doc_id (all its plans) or a municipality as
+    written in plans.municipality (all its plans), each as a tree."""
+    plans = _find_plans(out_dir, what)
+    return "\n\n".join("\n".join(_plan_tree(out_dir, plan)) for plan in plans)
 
 
-def read_plan_rows(out_dir: str | Path, table: str, plan_id: str) -> list[dict]:
-    import pyarrow.parquet as pq  # heavy: only when a plan is shown
+def list_plans(out_dir: str | Path) -> str:
+    """Every plan, one tab-separated line each: id, municipality, period, source file."""
+    plans = _read(out_dir, "plans", columns=["plan_id", "doc_id", "municipality", "period_raw"])
+    sources = _sources(out_dir)
+    lines = ["\t".join(("plan_id", "municipality", "period", "source"))]
+    for p in plans:
+        lines.append("\t".join((p["plan_id"], p["municipality"] or "", p["period_raw"] or "",
+                                sources.get(p["doc_id"], ""))))
+    return "\n".join(lines)
+
+
+def _find_plans(out_dir: str | Path, what: str) -> list[dict]:
+    for column in ("plan_id", "doc_id", "municipality"):
+        plans = _read(out_dir, "plans", filters=[(column, "=", what)])
+        if plans:
+            return plans
+    raise NotFoundError(_not_found(out_dir, what))
+
+
+def _plan_tree(out_dir: str | Path, plan: dict) -> list[str]:
+    rows = {name: read_plan_rows(out_dir, name, plan["plan_id"]) for name in TABLES[1:]}
+    lines = tree(plan, rows["measures"], rows["programs"], rows["captions"])
+    lines.insert(3, f"  出典  {_sources(out_dir).get(plan['doc_id'], '(不明)')}  {_where(out_dir, plan)}")
+    return lines
+
+
+def _where(out_dir: str | Path, plan: dict) -> str:
+    """Pages for a PDF plan (from its lines), else its lines."""
+    pages = [r["page"] for r in _read(out_dir, "lines", columns=["page"], filters=[("plan_id", "=", plan["plan_id"])])
+             if r["page"] is not None]
+    if pages:
+        first, last = min(pages), max(pages)
+        return f"ページ {first}" if first == last else f"ページ {first}–{last}"
+    return f"行 {plan['line_start']}–{plan['line_end']}"
+
+
+def _sources(out_dir: str | Path) -> dict[str, str]:
+    return {d["doc_id"]: d["source_path"] for d in _read(out_dir, "documents", columns=["doc_id", "source_path"])}
+
+
+def _read(out_dir: str | Path, table: str, columns=None, filters=None) -> list[dict]:
+    import pyarrow.parquet as pq  # heavy: only when plans are shown
 
     path = Path(out_dir) / f"{table}.parquet"
     if not path.exists():
         raise NotFoundError(f"{path}: no such table (run `python -m pipeline run --out {out_dir}` first)")
-    return pq.read_table(path, filters=[("plan_id", "=", plan_id)]).to_pylist()
+    return pq.read_table(path, columns=columns, filters=filters).to_pylist()
 
 
-def _not_found(out_dir: str | Path, plan_id: str) -> str:
-    import pyarrow.parquet as pq
+def read_plan_rows(out_dir: str | Path, table: str, plan_id: str) -> list[dict]:
+    return _read(out_dir, table, filters=[("plan_id", "=", plan_id)])
 
+
+def _not_found(out_dir: str | Path, what: str) -> str:
     path = Path(out_dir) / "plans.parquet"
-    ids = pq.read_table(path, columns=["plan_id"]).column("plan_id").to_pylist()
+    ids = [r["plan_id"] for r in _read(out_dir, "plans", columns=["plan_id"])]
     if not ids:
-        return f"plan {plan_id!r} not found: {path} has no plans"
-    return f"plan {plan_id!r} not found in {path} ({len(ids)} plans, e.g. {ids[0]})"
+        return f"plan {what!r} not found: {path} has no plans"
+    return (f"plan {what!r} not found in {path} (not a plan_id, doc_id or municipality there; {len(ids)} "
+            f"plans, e.g. {ids[0]}; `python -m pipeline list --out {out_dir}` lists them)")
 
 
 def tree(plan: dict, measures: list[dict], programs: list[dict], captions: list[dict]) -> list[str]:

@@ -69,6 +69,10 @@ FORMULA_NAMES = {"=SUM(A1)事業", "+1補助金", "@地域通貨事業"}
 HOSTILE_UNIT = "地域の事業者(創業支援、販路拡大「連携“SETAGAYA PORT”。。事業 A 者、"
 
 
+OLE_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+SKIPPED = "legacy.doc"
+
+
 @dataclass
 class Case:
     name: str  # file name in the batch folder
@@ -104,7 +108,8 @@ def build_batch(folder: Path) -> tuple[list[Case], list[str]]:
     add("seed.txt", seed, "ok")
     add("empty.txt", b"", "no_plans")
     add("whitespace.txt", " \n\t\n\u3000 \r\n\n", "no_plans")
-    add("random_bytes.txt", random.Random(20240601).randbytes(4096), "failed", error=r"byte offset 0\b")
+    add("random_bytes.txt", random.Random(20240601).randbytes(4096), "failed",
+        error=r"^unsupported file type: binary data")
     add("utf16.txt", seed.encode("utf-16"), "ok")
     # NUL bytes inside lines, and inside a program name.
     nul = seed.replace("中小企業経営支援補助", "中小企業\x00経営支援補助")
@@ -122,8 +127,9 @@ def build_batch(folder: Path) -> tuple[list[Case], list[str]]:
         "ok", "partial")
     # Types sniffed from content, whatever the name says.
     add("report.txt", _docx_bytes(), "failed", error=r"^unsupported file type: a Word document \(docx\)")
-    add("legacy.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "failed",
-        error=r"^unsupported file type: an OLE container")
+    add("legacy_doc.txt", OLE_BYTES, "failed", error=r"^unsupported file type: an OLE container")
+    # Not an announcement file by its name: a folder run lists it as skipped, no documents row.
+    (folder / SKIPPED).write_bytes(OLE_BYTES)
     add("photo.pdf", b"\x89PNG\r\n\x1a\n" + bytes(64), "failed", error=r"^unsupported file type: a PNG image")
 
     broken = [
@@ -218,12 +224,18 @@ def test_batch_runs_to_the_end_exits_1_without_traceback(batch):
 
 def test_every_file_has_a_documents_row(batch):
     assert sorted(batch.documents) == sorted(c.name for c in batch.cases)
-    assert sorted(batch.documents) == sorted(p.name for p in batch.folder.iterdir())
+    assert sorted(batch.documents) == sorted(p.name for p in batch.folder.iterdir() if p.name != SKIPPED)
+
+
+def test_a_file_that_is_not_an_announcement_is_skipped_not_failed(batch):
+    (line,) = batch.stderr_lines(SKIPPED)
+    assert line.startswith(f"{batch.path(SKIPPED)}: skipped: not an announcement file"), line
+    assert SKIPPED not in batch.documents
 
 
 @pytest.mark.parametrize("name", [
     "seed.txt", "empty.txt", "whitespace.txt", "random_bytes.txt", "utf16.txt", "nul_bytes.txt",
-    "unclosed_list.txt", "formula.txt", "huge_line.txt", "huge_measure.txt", "report.txt", "legacy.doc",
+    "unclosed_list.txt", "formula.txt", "huge_line.txt", "huge_measure.txt", "report.txt", "legacy_doc.txt",
     "photo.pdf", "truncated.pdf", "text_named.pdf", "pdf_named.txt", "encrypted.pdf", "scanned.pdf",
     "zero_pages.pdf",
 ])
@@ -248,7 +260,9 @@ def test_status_error_and_stderr_line_per_file(batch, name):
 def test_exit_code_counts_failed_and_no_text(batch):
     failed = [n for n, d in batch.documents.items() if d["status"] in FAILED]
     assert failed, "the batch has failing files"
-    assert f"({len(failed)} failed)" in batch.proc.stderr
+    statuses = [d["status"] for d in batch.documents.values()]
+    per_status = ", ".join(f"{s} {statuses.count(s)}" for s in ("ok", "partial", "no_plans", "no_text", "failed"))
+    assert f"documents: {len(statuses)} ({per_status})," in batch.proc.stderr
 
 
 # ----------------------------------------------------------------------------- the good files
@@ -346,7 +360,7 @@ def test_output_file_names_are_fixed(batch):
     """No output name comes from document content: only table names and fixed extras."""
     for p in batch.out.iterdir():
         if p.name.startswith("."):
-            assert p.is_dir() and not p.name.startswith(".tmp-"), p.name
+            assert (p.is_dir() or p.name == ".lock") and not p.name.startswith(".tmp-"), p.name
             continue
         assert re.fullmatch(r"[a-z_]+\.(?:csv|parquet|xlsx|html)", p.name), p.name
 

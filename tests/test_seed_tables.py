@@ -27,7 +27,7 @@ def out(tmp_path_factory):
     res = _run(out, FIXTURES / "seed.txt")
     assert res.returncode == 0, res.stderr
     assert res.stderr.strip().splitlines()[-1].startswith(
-        "documents: 1 (0 failed), plans: 5, measures: 15, programs: 38, diagnostics: 0")
+        "documents: 1 (ok 1, partial 0, no_plans 0, no_text 0, failed 0), plans: 5, measures: 15, programs: 38, diagnostics: 0")
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -67,3 +68,46 @@ def test_show_without_tables_is_a_one_line_error(tmp_path):
     res = cli("show", "x-p01", "--out", str(tmp_path))
     assert res.returncode == 2
     assert res.stderr.count("\n") == 1 and "no such table" in res.stderr
+
+
+def test_show_takes_a_municipality_name_and_prints_the_source_and_lines(out_dir, plan_ids):
+    by_id = cli("show", plan_ids[4], "--out", str(out_dir))
+    by_name = cli("show", "羽村市", "--out", str(out_dir))
+    assert by_name.returncode == 0, by_name.stderr
+    assert by_name.stdout == by_id.stdout
+    lines = by_name.stdout.splitlines()
+    assert lines[3].startswith(f"  出典  {SEED}  行 ") and re.fullmatch(r".*行 \d+–\d+", lines[3]), lines[3]
+
+
+def test_show_takes_a_doc_id_and_prints_every_plan_of_the_document(out_dir, plan_ids):
+    doc_id = plan_ids[0].rsplit("-", 1)[0]
+    res = cli("show", doc_id, "--out", str(out_dir))
+    assert res.returncode == 0, res.stderr
+    headers = [ln for ln in res.stdout.splitlines() if ln.startswith("「")]
+    assert [h.rsplit("  ", 1)[1] for h in headers] == plan_ids
+
+
+def test_show_prints_the_pages_of_a_pdf_plan(tmp_path):
+    out = tmp_path / "out"
+    pdf = FIXTURES / "pdf" / "seed.pdf"
+    assert cli("run", str(pdf), "--out", str(out), "--tables-only").returncode == 0
+    res = cli("show", "羽村市", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    (source,) = [ln for ln in res.stdout.splitlines() if ln.startswith("  出典  ")]
+    assert re.fullmatch(rf"  出典  {re.escape(str(pdf))}  ページ \d+(–\d+)?", source), source
+
+
+@pytest.mark.parametrize("args", [("list",), ("show",)])
+def test_list_prints_every_plan_with_its_id_municipality_and_period(out_dir, plan_ids, args):
+    res = cli(*args, "--out", str(out_dir))
+    assert res.returncode == 0, res.stderr
+    rows = [ln.split("\t") for ln in res.stdout.splitlines()]
+    assert rows[0] == ["plan_id", "municipality", "period", "source"]
+    assert [r[0] for r in rows[1:]] == plan_ids
+    assert rows[5][1:] == ["羽村市", "令和6年度〜令和8年度", str(SEED)]
+
+
+def test_show_unknown_name_says_how_to_list(out_dir):
+    res = cli("show", "どこにもない市", "--out", str(out_dir))
+    assert res.returncode == 2 and res.stderr.count("\n") == 1
+    assert "python -m pipeline list" in res.stderr

@@ -30,7 +30,7 @@ def test_normalize_line(rules, raw, expected):
 def test_pdf_glyph_substitutions_normalize_like_the_text(rules):
     from pipeline.normalize import normalize_text
 
-    # pdfminer gives U+301C for ～, U+2212 for －, U+2026 for ⋯ (shared/notes/library-facts.md)
+    # pdfminer gives U+301C for ～, U+2212 for －, U+2026 for ⋯ from Japanese CID fonts
     assert normalize_text("令和6年度\u301c令和8年度", rules) == normalize_text("令和6年度～令和8年度", rules)
     assert normalize_text("\u2212 2 \u2212", rules) == normalize_text("－ 2 －", rules)
     assert normalize_text("\u2026", rules) == normalize_text("\u22ef", rules)
