@@ -39,7 +39,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m pipeline run $(call quote,$(RAW)) --out $(call quote,$(OUT)) $(if $(JOBS),--jobs $(call quote,$(JOBS)))
+	$(PY) -m pipeline run --out $(call quote,$(OUT)) $(if $(JOBS),--jobs $(call quote,$(JOBS))) -- $(call quote,$(RAW))
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -480,7 +480,9 @@ def describe(rules: Rules) -> str:
     """The effective rules as text, for ``python -m pipeline rules``."""
     lines = [f"rules: {rules.directory}", f"hash: {rules.hash}", ""]
     directory = Path(rules.directory)
-    for name in RULE_FILES:
+    # inputs.toml says which files a folder run reads; it is shown, though not hashed (it
+    # changes no table).
+    for name in (*RULE_FILES, "inputs.toml"):
         path = directory / name
         if path.exists():
             lines.append(f"# ---- {name} ----")

@@ -92,7 +92,7 @@ def tree(plan: dict, measures: list[dict], programs: list[dict], captions: list[
     out.append(f"  取組 {len(measures)} ／ 事業 {len(programs)}")
     by_measure: dict[str, list[dict]] = {}
     for p in programs:
-        by_measure.setdefault(p["program_id"].rsplit("-", 1)[0], []).append(p)  # measure_id + "-" + seq
+        by_measure.setdefault(p["measure_id"], []).append(p)
     branches: list[tuple[str, list[str]]] = []
     for m in measures:  # table order is document order (ids sort m10 before m2)
         progs = sorted(by_measure.get(m["measure_id"], []), key=lambda p: p["seq"])
