@@ -172,16 +172,16 @@ print(json.dumps({"seconds": time.perf_counter() - t, "pages": pages}))
 PIPELINE = r"""
 import contextlib, io, json, sys, time
 import pyarrow, pyarrow.parquet
-from pipeline.tokens import tokenizer
+from pipeline.extract.tokens import tokenizer
 tokenizer()
 from pipeline.ingest import Limits
-from pipeline.parallel import Options, run_batch
+from pipeline.batch.runner import Options, run_batch
 args = json.loads(sys.argv[1])
 extras = ()
 if args["extras"]:
     import openpyxl
-    from pipeline.report import write_report
-    from pipeline.workbook import write_workbook
+    from pipeline.output.report import write_report
+    from pipeline.output.workbook import write_workbook
     extras = (write_workbook, write_report)
 if args["pdf"]:
     import pdfplumber

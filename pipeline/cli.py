@@ -1,4 +1,4 @@
-"""Command line: a thin layer over ``pipeline.run``. Errors become one-line messages here."""
+"""Command line: a thin layer over ``pipeline.batch``. Errors become one-line messages here."""
 
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             print(describe(load_rules(args.rules)))
             return 0
         if args.command in ("show", "list"):
-            from .show import list_plans, show_plan
+            from .output.show import list_plans, show_plan
 
             what = getattr(args, "what", None)
             print(show_plan(args.out, what) if what else list_plans(args.out))
@@ -143,10 +143,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     from pathlib import Path
 
-    from .ingest import Limits
-    from .parallel import Options, run_batch
-    from .report import write_report
-    from .workbook import write_workbook
+    from .batch.runner import Options, run_batch
+    from .ingest.read import Limits
+    from .output.report import write_report
+    from .output.workbook import write_workbook
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:

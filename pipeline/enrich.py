@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import RulesError
+from .extract.tokens import tokenize
 from .model import Diagnostic, Document
-from .tokens import tokenize
 
 VOCABULARY_FILE = "vocabulary.toml"
 
@@ -162,7 +162,7 @@ def themes_of(texts: Iterable[str], vocab: Vocabulary) -> tuple[str, ...]:
 
 def program_kind(name: str, vocab: Vocabulary, quoted_tail) -> str | None:
     """Kind of a program from the longest listed head its name ends in (quoted tail set aside)."""
-    from .extract import strip_tail  # linear-time quoted_tail.sub("", name)
+    from .extract.lists import strip_tail
 
     core = strip_tail(quoted_tail, name).rstrip() or name
     for head, kind in vocab.heads:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .periods import Period
+    from .segment.periods import Period
 
 # (page, x0, top, x1, bottom) in PDF points, pages 1-based.
 CharBox = tuple[int, float, float, float, float]

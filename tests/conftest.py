@@ -19,10 +19,10 @@ def rules():
 
 def process(path, rules):
     """Run the stages on one file and return the Document."""
-    from pipeline.extract import extract
-    from pipeline.ingest import read_document
+    from pipeline.extract.document import extract
+    from pipeline.ingest.read import read_document
     from pipeline.normalize import normalize_document
-    from pipeline.segment import segment
+    from pipeline.segment.skeleton import segment
 
     return extract(segment(normalize_document(read_document(path, rules), rules), rules), rules)
 

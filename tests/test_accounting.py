@@ -10,7 +10,7 @@ TEXT_FIXTURES = sorted(p for p in FIXTURES.glob("**/*.txt") if "broken" not in p
 
 @pytest.mark.parametrize("path", TEXT_FIXTURES, ids=lambda p: p.stem)
 def test_every_non_blank_line_has_exactly_one_role(path, rules):
-    from pipeline.ingest import read_document
+    from pipeline.ingest.read import read_document
     from pipeline.normalize import normalize_document
 
     norm = normalize_document(read_document(path, rules), rules)

@@ -20,7 +20,7 @@ def test_seed_in_other_encodings_gives_same_tables(tmp_path, rules, encoding, ne
 
 def test_undecodable_bytes_are_an_error_naming_the_offset(tmp_path, rules):
     from pipeline.errors import InputError
-    from pipeline.ingest import read_document
+    from pipeline.ingest.read import read_document
 
     bad = tmp_path / "bad.txt"
     bad.write_bytes("計画".encode() + b"\x80\x80\xff\xfe\xfd")

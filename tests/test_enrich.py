@@ -70,7 +70,7 @@ UNKNOWN_MUNI = """【承認した地域産業活性化計画の概要】
 
 @pytest.fixture(scope="module")
 def seed_rows(rules):
-    from pipeline.run import process_file
+    from pipeline.batch.chain import process_file
 
     res = process_file(str(SEED), rules)
     assert res.error is None
@@ -101,7 +101,7 @@ def test_seed_plans_carry_codes_and_kinds(seed_rows):
 
 
 def test_unknown_municipality_is_a_warning_and_has_no_code(tmp_path, rules):
-    from pipeline.run import process_file
+    from pipeline.batch.chain import process_file
 
     path = tmp_path / "unknown.txt"
     path.write_text(UNKNOWN_MUNI, encoding="utf-8")
@@ -231,7 +231,7 @@ def test_keywords_count_each_program_name_once(seed_rows):
     # 経営力強化事業 is both in a description and a program: counted through the description only.
     nakano = seed_rows["plans"][1]["plan_id"]
     counts = {k["normalized_form"]: k["count"] for k in seed_rows["keywords"] if k["plan_id"] == nakano}
-    from pipeline.tokens import tokenize
+    from pipeline.extract.tokens import tokenize
 
     texts = [seed_rows["plans"][1]["overview"]] + [m["description"] for m in seed_rows["measures"]
                                                      if m["plan_id"] == nakano]

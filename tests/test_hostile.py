@@ -397,7 +397,7 @@ def _zip(*names: str, mimetype: str | None = None) -> bytes:
 ])
 def test_unsupported_types_are_named_from_content(data, what):
     from pipeline.errors import InputError
-    from pipeline.ingest import sniff
+    from pipeline.ingest.sniff import sniff
 
     with pytest.raises(InputError) as info:
         sniff(data)
@@ -405,7 +405,7 @@ def test_unsupported_types_are_named_from_content(data, what):
 
 
 def test_pdf_and_text_are_sniffed_from_content():
-    from pipeline.ingest import sniff
+    from pipeline.ingest.sniff import sniff
 
     assert sniff(b"%PDF-1.7\n...") == "application/pdf"
     assert sniff(b"\r\n" * 10 + b"%PDF-1.4\n") == "application/pdf"  # header within the first KB
@@ -526,8 +526,8 @@ def _snapshot(out: Path) -> dict[str, bytes]:
 
 
 def _tables(n_docs: int = 1):
+    from pipeline.batch.chain import merge, process_file
     from pipeline.rules import load_rules
-    from pipeline.run import merge, process_file
 
     rules = load_rules()
     return merge([process_file(str(SEED), rules)] * n_docs)
@@ -535,8 +535,8 @@ def _tables(n_docs: int = 1):
 
 @pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), RuntimeError("writer bug")])
 def test_writer_failure_midway_leaves_previous_output(tmp_path, monkeypatch, exc):
-    from pipeline import write
     from pipeline.errors import OutputError
+    from pipeline.output import write
 
     out = tmp_path / "out"
     write.write_tables(_tables(), out)
@@ -563,8 +563,8 @@ def test_streaming_writer_failure_midway_leaves_previous_output(tmp_path, monkey
     created (disk full)."""
     import builtins
 
-    from pipeline import write
     from pipeline.errors import OutputError
+    from pipeline.output import write
 
     out = tmp_path / "out"
     write.write_tables(_tables(), out)
@@ -597,7 +597,7 @@ from pathlib import Path
 MARK = Path(os.environ["HOSTILE_MARK"])
 WHERE = os.environ["HOSTILE_HOOK"]
 
-import pipeline.write as w
+import pipeline.output.write as w
 
 if WHERE == "mid-write":
     import builtins

@@ -42,7 +42,7 @@ _CACHE: dict[tuple[str, str], object] = {}
 
 def read(path: Path, rules):
     """RawDocument of a fixture, read once per session."""
-    from pipeline.ingest import read_document
+    from pipeline.ingest.read import read_document
 
     key = (str(path), rules.hash)
     if key not in _CACHE:
@@ -232,7 +232,7 @@ def test_char_boxes_crop_back_to_their_character(rules, path):
 ])
 def test_broken_pdfs_raise_input_error(rules, capfd, name, status, message):
     from pipeline.errors import InputError
-    from pipeline.ingest import read_document
+    from pipeline.ingest.read import read_document
 
     with pytest.raises(InputError) as info:
         read_document(need(BROKEN / name), rules)
@@ -245,8 +245,8 @@ def test_broken_pdfs_raise_input_error(rules, capfd, name, status, message):
 
 def test_damaged_bytes_never_escape_as_other_exceptions(rules):
     from pipeline.errors import InputError
-    from pipeline.ingest import Limits
-    from pipeline.ingest_pdf import read_pdf
+    from pipeline.ingest.pdf.reader import read_pdf
+    from pipeline.ingest.read import Limits
 
     data = need(LANDSCAPE).read_bytes()
     for cut in (len(data) // 10, len(data) // 2, len(data) - 30):
@@ -264,7 +264,7 @@ def test_damaged_bytes_never_escape_as_other_exceptions(rules):
 
 def test_page_limit(rules):
     from pipeline.errors import InputError
-    from pipeline.ingest import Limits, read_document
+    from pipeline.ingest.read import Limits, read_document
 
     with pytest.raises(InputError) as info:
         read_document(need(LANDSCAPE), rules, Limits(max_pages=5))
@@ -273,7 +273,7 @@ def test_page_limit(rules):
 
 def test_pdfminer_logger_is_restored(rules):
     from pipeline.errors import InputError
-    from pipeline.ingest import read_document
+    from pipeline.ingest.read import read_document
 
     logger = logging.getLogger("pdfminer")
     before = logger.level
@@ -295,8 +295,8 @@ def _reportlab_canvas():
 
 
 def test_rotated_text_is_reported_not_mixed_in(rules):
-    from pipeline.ingest import Limits
-    from pipeline.ingest_pdf import read_pdf
+    from pipeline.ingest.pdf.reader import read_pdf
+    from pipeline.ingest.read import Limits
 
     c, buf = _reportlab_canvas()
     c.setFont("HeiseiMin-W3", 10.5)
@@ -328,8 +328,8 @@ def _pdf_with_unmapped_glyphs() -> bytes:
 
 
 def test_unmapped_glyphs_are_dropped_and_counted(rules):
-    from pipeline.ingest import Limits
-    from pipeline.ingest_pdf import read_pdf
+    from pipeline.ingest.pdf.reader import read_pdf
+    from pipeline.ingest.read import Limits
     from pipeline.model import Diagnostic
 
     doc = read_pdf("x.pdf", _pdf_with_unmapped_glyphs(), "id", rules, Limits())

@@ -295,13 +295,13 @@ def test_an_html_announcement_gives_the_programs_of_its_text(tmp_path):
     ("【承認した地域産業活性化計画の概要】<html>", "text/plain"), ("<!-- never closed <html>", "text/plain"),
 ])
 def test_html_is_sniffed_from_content(head, media):
-    from pipeline.ingest import sniff
+    from pipeline.ingest.sniff import sniff
 
     assert sniff(head.encode()) == media
 
 
 def test_script_style_and_head_are_not_text():
-    from pipeline.ingest_html import html_text
+    from pipeline.ingest.html import html_text
 
     page = ("<html><head><title>題</title><style>p{}</style></head><body><p>一行目<br>二行目</p>"
             "<script>document.write('<p>偽</p>')</script><ul><li>A &amp; B</li><li>  C\n D </li></ul></body></html>")

@@ -37,8 +37,8 @@ def test_load_keeps_leading_zeros_and_empty_values(tmp_path):
     import pandas as pd
 
     import pipeline
+    from pipeline.output.write import write_tables
     from pipeline.tables import SCHEMA
-    from pipeline.write import write_tables
 
     tables = {name: [] for name in SCHEMA}
     tables["plans"] = [{"plan_id": "d-p01", "doc_id": "d", "plan_no": 1, "municipality_code": "011002",
@@ -79,8 +79,8 @@ def test_readme_load_example_output_is_what_load_prints(tmp_path, monkeypatch):
 def test_load_of_a_corrupt_table_names_the_file(tmp_path):
     import pipeline
     from pipeline.errors import PipelineError
+    from pipeline.output.write import write_tables
     from pipeline.tables import SCHEMA
-    from pipeline.write import write_tables
 
     write_tables({name: [] for name in SCHEMA}, tmp_path)
     (tmp_path / "plans.parquet").write_bytes(b"PAR1 not really")

@@ -33,7 +33,7 @@ def test_tables_only_removes_an_older_runs_workbook_and_report(tmp_path):
 
 
 def test_every_extra_writer_file_is_known_to_the_swap():
-    from pipeline import report, workbook, write
+    from pipeline.output import report, workbook, write
 
     assert {workbook.FILE_NAME, report.FILE_NAME} <= set(write.OPTIONAL_OUTPUTS)
 
@@ -67,11 +67,11 @@ INTERRUPT_POINTS = {
     # (callable, which call): a moment in each stage of a run
     "start": ("pipeline.cli:build_parser", 1),
     "processing": ("pipeline.tables:document_rows", 1),
-    "tables": ("pipeline.write:_TableSink.add", 3),
+    "tables": ("pipeline.output.write:_TableSink.add", 3),
     "workbook rows": ("openpyxl.worksheet._write_only:WriteOnlyWorksheet.append", 40),
     "workbook save": ("openpyxl.workbook.workbook:Workbook.save", 1),
-    "report": ("pipeline.report:render", 1),
-    "waiting for workers": ("pipeline.parallel:Pool.pump", 1),  # with --jobs 2
+    "report": ("pipeline.output.report:render", 1),
+    "waiting for workers": ("pipeline.batch.pool:Pool.pump", 1),  # with --jobs 2
 }
 
 

@@ -100,9 +100,9 @@ def test_a_corrupt_cache_entry_is_ignored(tmp_path, capsys):
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_document_over_the_time_limit_fails_and_the_rest_go_on(tmp_path, capsys, monkeypatch, jobs):
-    import pipeline.run
+    import pipeline.batch.chain
 
-    real = pipeline.run.process_file
+    real = pipeline.batch.chain.process_file
 
     finished = tmp_path / "slow-document-finished"
 
@@ -116,7 +116,7 @@ def test_a_document_over_the_time_limit_fails_and_the_rest_go_on(tmp_path, capsy
     from pipeline.rules import load_rules
 
     real(str(SOURCES[0]), load_rules())
-    monkeypatch.setattr(pipeline.run, "process_file", slow_for_one)  # workers are forked: they see it too
+    monkeypatch.setattr(pipeline.batch.chain, "process_file", slow_for_one)  # workers are forked: they see it too
     raw = corpus(tmp_path / "raw", SOURCES[:3])
     out = tmp_path / "out"
     code, err = run(capsys, raw, "--out", out, "--jobs", jobs, "--timeout", "1", "--tables-only")
@@ -128,7 +128,7 @@ def test_a_document_over_the_time_limit_fails_and_the_rest_go_on(tmp_path, capsy
     assert docs[str(raw / "doc1.txt")]["error"] == "timed out after 1 s"
     assert docs[str(raw / "doc0.txt")]["status"] == "ok" and docs[str(raw / "doc2.txt")]["status"] == "ok"
     # A timeout is not cached, and the run is not recorded as up to date: next time it is retried.
-    monkeypatch.setattr(pipeline.run, "process_file", real)
+    monkeypatch.setattr(pipeline.batch.chain, "process_file", real)
     code, err = run(capsys, raw, "--out", out, "--jobs", jobs, "--tables-only")
     assert code == 0 and "2 from cache, 1 processed" in err, err
 
@@ -154,7 +154,7 @@ def _agrees_with_csv_field(col, strategy):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from pipeline.write import _csv_column, _csv_field
+    from pipeline.output.write import _csv_column, _csv_field
 
     @settings(max_examples=120, deadline=None)
     @given(st.lists(strategy, max_size=5))

@@ -66,8 +66,8 @@ def test_keys_and_ids_are_non_nullable(text_out):
 
 def test_a_missing_key_is_an_output_error_not_a_broken_file(tmp_path):
     from pipeline.errors import OutputError
+    from pipeline.output.write import write_tables
     from pipeline.tables import SCHEMA
-    from pipeline.write import write_tables
 
     tables = {name: [] for name in SCHEMA}
     tables["plans"] = [{"plan_id": None, "doc_id": "d", "plan_no": 1}]

@@ -27,11 +27,11 @@ def rules():
 
 
 def _process(text: str, rules, media_type: str = "text/plain", hints=None):
-    from pipeline.extract import extract
-    from pipeline.ingest import split_lines
+    from pipeline.extract.document import extract
+    from pipeline.ingest.text import split_lines
     from pipeline.model import RawDocument, RawLine
     from pipeline.normalize import normalize_document
-    from pipeline.segment import segment
+    from pipeline.segment.skeleton import segment
 
     lines = split_lines(text)
     if hints is not None:

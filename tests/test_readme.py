@@ -7,11 +7,11 @@ from conftest import ROOT
 
 
 def test_readme_data_dictionary_is_current():
-    from pipeline.dictionary import data_dictionary_markdown
+    from pipeline.output.dictionary import data_dictionary_markdown
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split("<!-- begin data dictionary -->")[1].split("<!-- end data dictionary -->")[0]
-    assert data_dictionary_markdown() in block, "regenerate it with python -m pipeline.dictionary"
+    assert data_dictionary_markdown() in block, "regenerate it with python -m pipeline.output.dictionary"
 
 
 def test_readme_starts_with_the_two_commands():

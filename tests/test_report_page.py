@@ -56,7 +56,7 @@ def parse(html: str) -> Page:
 
 
 def _tables(rules, *paths):
-    from pipeline.run import merge, process_file
+    from pipeline.batch.chain import merge, process_file
 
     return merge([process_file(str(p), rules) for p in paths])
 
@@ -69,7 +69,7 @@ def _unknown_municipality_copy(tmp_path) -> Path:
 
 
 def test_each_document_is_headed_by_file_name_title_and_status(rules, tmp_path):
-    from pipeline.report import STATUS_LABELS, render
+    from pipeline.output.report import STATUS_LABELS, render
 
     tables = _tables(rules, SEED, _unknown_municipality_copy(tmp_path))
     page = parse(render(tables))
@@ -82,7 +82,7 @@ def test_each_document_is_headed_by_file_name_title_and_status(rules, tmp_path):
 
 
 def test_plan_warnings_stand_in_their_plan(rules, tmp_path):
-    from pipeline.report import render
+    from pipeline.output.report import render
 
     tables = _tables(rules, _unknown_municipality_copy(tmp_path))
     diag = next(d for d in tables["diagnostics"] if d["code"] == "unknown_municipality")
@@ -95,7 +95,7 @@ def test_plan_warnings_stand_in_their_plan(rules, tmp_path):
 
 
 def test_pdf_programs_show_their_page(rules):
-    from pipeline.report import render
+    from pipeline.output.report import render
 
     tables = _tables(rules, SEED_PDF)
     html = render(tables)
@@ -123,7 +123,7 @@ def _data_values(tables) -> set[str]:
 
 
 def test_every_visible_label_is_japanese(rules, tmp_path):
-    from pipeline.report import render
+    from pipeline.output.report import render
 
     tables = _tables(rules, SEED, _unknown_municipality_copy(tmp_path), SEED_PDF)
     page = parse(render(tables))
@@ -150,7 +150,7 @@ def _all_themes_tables(rules):
 
 
 def test_css_names_japanese_fonts_for_each_platform_and_keeps_matrix_headers_on_one_line():
-    from pipeline.report import CSS
+    from pipeline.output.report import CSS
 
     stacks = re.findall(r"font-family:\s*([^;]+);", CSS)
     assert stacks
@@ -219,7 +219,7 @@ def test_report_renders_readably_in_a_headless_browser(rules, tmp_path):
         pytest.skip(f"no headless browser installed (looked for {', '.join(BROWSERS)} on PATH)")
     if missing := _japanese_font_missing():
         pytest.skip(missing)
-    from pipeline.report import render
+    from pipeline.output.report import render
 
     tables = _all_themes_tables(rules)
     page = tmp_path / "report.html"

@@ -66,14 +66,14 @@ def test_normalized_characters_map_back_to_raw(rules):
     ("令和十年度〜令和十二年度", "令和十年度〜令和十二年度", 2028, 2030),
 ])
 def test_parse_period(rules, text, raw, start, end):
-    from pipeline.periods import parse_period
+    from pipeline.segment.periods import parse_period
 
     period = parse_period(text, rules)
     assert (period.raw, period.start_fy, period.end_fy) == (raw, start, end)
 
 
 def test_unparsable_period_is_none(rules):
-    from pipeline.periods import looks_like_period, parse_period
+    from pipeline.segment.periods import looks_like_period, parse_period
 
     assert parse_period("【計画期間:未定】", rules) is None
     assert looks_like_period("【計画期間:未定】", rules)
@@ -89,7 +89,7 @@ def test_unparsable_period_is_none(rules):
     ("2 多様な主体との連携を図る取組", 2, "多様な主体との連携を図る取組"),
 ])
 def test_marker(rules, text, number, rest):
-    from pipeline.grammar import match_marker
+    from pipeline.segment.grammar import match_marker
 
     m = match_marker(text, rules)
     assert (m.number, m.rest) == (number, rest)
@@ -97,7 +97,7 @@ def test_marker(rules, text, number, rest):
 
 @pytest.mark.parametrize("text", ["(1)、(2)以外の取組", "3本の柱(①販路拡大支援", "2024.4.1 施行", "2 つの柱"])
 def test_not_a_marker(rules, text):
-    from pipeline.grammar import match_marker
+    from pipeline.segment.grammar import match_marker
 
     assert match_marker(text, rules) is None
 
@@ -111,7 +111,7 @@ def test_not_a_marker(rules, text):
     ("■瑞穂町地域産業活性化計画(瑞穂町)", "瑞穂町地域産業活性化計画", "瑞穂町"),
 ])
 def test_header(rules, text, title, muni):
-    from pipeline.grammar import match_header
+    from pipeline.segment.grammar import match_header
 
     h = match_header(text, rules)
     assert (h.title, h.muni) == (title, muni)
@@ -122,7 +122,7 @@ def test_header(rules, text, title, muni):
     "「地域産業活性化計画」に基づき支援する。",
 ])
 def test_not_a_header(rules, text):
-    from pipeline.grammar import match_header
+    from pipeline.segment.grammar import match_header
 
     assert match_header(text, rules) is None
 
@@ -139,9 +139,9 @@ def test_municipality_from_title_uses_the_code_list(rules):
 # ----------------------------------------------------------------------------- lists
 def _programs(text, rules):
     """The programs chosen from one line of measure text, or the kind of list when none."""
-    from pipeline.extract import choose_list
+    from pipeline.extract.lists import choose_list
     from pipeline.model import NormLine
-    from pipeline.segment import join_lines
+    from pipeline.segment.joining import join_lines
 
     line = NormLine(1, text, text, tuple(range(len(text))), tuple(range(1, len(text) + 1)), 0)
     choice = choose_list(join_lines([line]), rules)
@@ -176,7 +176,7 @@ def test_program_lists(rules, text, expected):
 
 
 def test_one_tokenizer_per_process():
-    from pipeline.tokens import tokenizer
+    from pipeline.extract.tokens import tokenizer
 
     assert tokenizer() is tokenizer()
 

@@ -189,7 +189,7 @@ def _plan(name: str) -> str:
 def test_marker_starting_several_pages_is_not_a_running_header(tmp_path, rules):
     """The same "(3) …以外の取組" line at the top of half of the pages, at the same height: text
     repeated in the top band, but a measure marker at body size, so it stays text."""
-    from pipeline.ingest import read_document
+    from pipeline.ingest.read import read_document
 
     text = "".join(_plan(name) for name in ("檜原村", "瑞穂町", "八丈町", "青梅市"))
     # A new page for each plan, and each page ends before the plan's (3) marker.

@@ -14,16 +14,16 @@ SEED = FIXTURES / "seed.txt"
 
 @pytest.fixture(scope="module")
 def seed_tables(rules):
-    from pipeline.run import merge, process_file
+    from pipeline.batch.chain import merge, process_file
 
     return merge([process_file(str(SEED), rules)])
 
 
 @pytest.fixture(scope="module")
 def out_dir(seed_tables, tmp_path_factory):
-    from pipeline.report import write_report
-    from pipeline.workbook import write_workbook
-    from pipeline.write import write_tables
+    from pipeline.output.report import write_report
+    from pipeline.output.workbook import write_workbook
+    from pipeline.output.write import write_tables
 
     out = tmp_path_factory.mktemp("out")
     write_tables(seed_tables, out, extra_writers=(write_workbook, write_report))
@@ -120,9 +120,9 @@ def test_formula_triggers_keep_their_true_value_as_quote_prefixed_text(tmp_path)
     runs it; the CSV keeps the apostrophe, since a CSV cell has no style to carry."""
     from openpyxl import load_workbook
 
+    from pipeline.output.workbook import write_workbook
+    from pipeline.output.write import write_csv
     from pipeline.tables import SCHEMA
-    from pipeline.workbook import write_workbook
-    from pipeline.write import write_csv
 
     tables = {name: [] for name in SCHEMA}
     tables["captions"] = [{"caption_id": "=1+1", "text": "@SUM(A1)", "plan_id": "-x", "doc_id": "+y",
@@ -147,8 +147,8 @@ def test_formula_triggers_keep_their_true_value_as_quote_prefixed_text(tmp_path)
 def test_a_cell_over_excels_limit_is_cut_with_a_marker(tmp_path):
     from openpyxl import load_workbook
 
+    from pipeline.output.workbook import MAX_CELL_CHARS, TRUNCATED_MARKER, write_workbook
     from pipeline.tables import SCHEMA
-    from pipeline.workbook import MAX_CELL_CHARS, TRUNCATED_MARKER, write_workbook
 
     long = "あ" * 40_000
     astral = "𠮷" * 20_000  # two UTF-16 units each, as Excel counts them
@@ -166,7 +166,7 @@ def test_a_cell_over_excels_limit_is_cut_with_a_marker(tmp_path):
 
 
 def test_a_cell_over_excels_limit_gets_a_diagnostic(rules, tmp_path):
-    from pipeline.run import merge, process_file
+    from pipeline.batch.chain import merge, process_file
 
     path = tmp_path / "long.txt"
     seed = SEED.read_text(encoding="utf-8")
@@ -262,8 +262,8 @@ def test_report_is_static_and_self_contained(out_dir, seed_tables):
 
 
 def test_report_shows_diagnostics(rules, tmp_path):
-    from pipeline.report import render
-    from pipeline.run import merge, process_file
+    from pipeline.batch.chain import merge, process_file
+    from pipeline.output.report import render
 
     path = tmp_path / "x.txt"
     path.write_text(SEED.read_text(encoding="utf-8").replace("（羽村市）", "（架空市）").replace(
@@ -287,8 +287,8 @@ WRAPPED = """【承認した地域産業活性化計画の概要】
 
 
 def test_report_marks_a_name_that_wraps_onto_the_next_line(rules, tmp_path):
-    from pipeline.report import render
-    from pipeline.run import merge, process_file
+    from pipeline.batch.chain import merge, process_file
+    from pipeline.output.report import render
 
     path = tmp_path / "wrapped.txt"
     path.write_text(WRAPPED, encoding="utf-8")
@@ -302,8 +302,8 @@ def test_report_marks_a_name_that_wraps_onto_the_next_line(rules, tmp_path):
 
 
 def test_workbook_and_report_are_byte_identical_across_runs(seed_tables, tmp_path):
-    from pipeline import workbook
-    from pipeline.report import write_report
+    from pipeline.output import workbook
+    from pipeline.output.report import write_report
 
     a, b = tmp_path / "a", tmp_path / "b"
     for d in (a, b):

@@ -1,11 +1,11 @@
 """The data dictionary (table, column, 日本語名, type, 説明, description) from tables.SCHEMA.
 
-`python -m pipeline.dictionary` prints it as Markdown for the README.
+`python -m pipeline.output.dictionary` prints it as Markdown for the README.
 """
 
 from __future__ import annotations
 
-from .tables import SCHEMA, TABLE_DESCRIPTIONS
+from ..tables import SCHEMA, TABLE_DESCRIPTIONS
 
 
 def data_dictionary_rows() -> list[tuple[str, str, str, str, str, str]]:

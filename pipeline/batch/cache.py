@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .tables import PIPELINE_VERSION, SCHEMA
+from ..tables import PIPELINE_VERSION, SCHEMA
 
 CACHE_FORMAT = 1
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import NotFoundError
+from ..errors import NotFoundError
 
 TABLES = ("plans", "measures", "programs", "captions")
 

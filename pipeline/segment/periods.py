@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .rules import Rules
+from ..rules import Rules
 
 
 @dataclass(frozen=True)

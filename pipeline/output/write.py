@@ -16,8 +16,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .errors import OutputError, PipelineError
-from .tables import PIPELINE_VERSION, SCHEMA, TABLE_DESCRIPTIONS, Column
+from ..errors import OutputError, PipelineError
+from ..tables import PIPELINE_VERSION, SCHEMA, TABLE_DESCRIPTIONS, Column
 
 log = logging.getLogger("pipeline")
 

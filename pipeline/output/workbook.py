@@ -12,7 +12,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-from .tables import EXCEL_CELL_LIMIT, SCHEMA, Column, excel_length
+from ..tables import EXCEL_CELL_LIMIT, SCHEMA, Column, excel_length
 from .write import needs_formula_guard
 
 FILE_NAME = "workbook.xlsx"

@@ -8,8 +8,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RulesError
-from .rules import DEFAULT_RULES_DIR
+from ..errors import RulesError
+from ..rules import DEFAULT_RULES_DIR
 
 log = logging.getLogger("pipeline")
 

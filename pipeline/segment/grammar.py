@@ -13,9 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .normalize import normalize_text
+from ..normalize import normalize_text
+from ..rules import Category, Rules
 from .periods import looks_like_period, parse_period
-from .rules import Category, Rules
 
 # --------------------------------------------------------------------------- headers and titles
 
@@ -50,7 +50,7 @@ def match_header(text: str, rules: Rules) -> HeaderMatch | None:
         if rest and parse_period(rest, rules) is None and not looks_like_period(rest, rules):
             continue  # trailing text that is not a period: a sentence, not a header
         if not muni:
-            from .municipalities import municipality_from_title
+            from ..municipalities import municipality_from_title
 
             if municipality_from_title(title, rules) is None:
                 continue  # 【承認した地域産業活性化計画】 names no municipality: a title, not a plan

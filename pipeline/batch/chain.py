@@ -1,4 +1,5 @@
-"""The library API behind the CLI: process files into table rows, and write them."""
+"""The library API behind the CLI: process files into table rows, and write them.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import hashlib
 import logging
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
-from .ingest import Limits, read_document
-from .rules import Rules
-from .tables import SCHEMA, document_rows, failed_rows
+from ..errors import InputError
+from ..ingest.read import Limits, read_document
+from ..rules import Rules
+from ..tables import SCHEMA, document_rows, failed_rows
 
 log = logging.getLogger("pipeline")
 
@@ -27,45 +28,6 @@ class FileResult:
     timings: tuple[float, ...] = ()
     # False when the same input may give other rows next time, or the rows name the path.
     cacheable: bool = True
-
-
-STATUSES = ("ok", "partial", "no_plans", "no_text", "failed")
-FAILED_STATUSES = ("no_text", "failed")  # these make the exit status 1
-
-
-@dataclass
-class Summary:
-    documents: int = 0
-    failed: int = 0
-    plans: int = 0
-    measures: int = 0
-    programs: int = 0
-    diagnostics: int = 0
-    errors: list[str] = field(default_factory=list)
-    statuses: dict[str, int] = field(default_factory=dict)
-
-    def line(self, out: str) -> str:
-        per_status = ", ".join(f"{s} {self.statuses.get(s, 0)}" for s in STATUSES)
-        return (f"documents: {self.documents} ({per_status}), plans: {self.plans}, "
-                f"measures: {self.measures}, programs: {self.programs}, "
-                f"diagnostics: {self.diagnostics} -> {out}")
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def status_note(path: str, status: str, diagnostics: list[tuple[str, str, str]]) -> str | None:
-    """The stderr line for a document that was read but is not ok (failed ones have their
-    error line): what to look at, from its (severity, code, message) diagnostics."""
-    if status == "partial":
-        warnings = [d for d in diagnostics if d[0] == "warning"]
-        first = f", e.g. {warnings[0][1]}: {warnings[0][2]}" if warnings else ""
-        return f"{path}: partial: {plural(len(warnings), 'warning')}{first} (see diagnostics)"
-    if status == "no_plans":
-        first = f": {diagnostics[0][1]}: {diagnostics[0][2]}" if diagnostics else ""
-        return f"{path}: no plans found{first} (see diagnostics)"
-    return None
 
 
 def collect_inputs(paths: list[str], rules_dir: str | None = None) -> list[Path]:
@@ -92,10 +54,10 @@ def process_file(path: str, rules: Rules, limits: Limits | None = None,
                  duplicate_paths: tuple[str, ...] = ()) -> FileResult:
     """Read, normalize, segment and extract one file; never raises for bad input."""
     limits = limits or Limits()
-    from .extract import extract
-    from .municipalities import index_for
-    from .normalize import normalize_document
-    from .segment import segment
+    from ..extract.document import extract
+    from ..municipalities import index_for
+    from ..normalize import normalize_document
+    from ..segment.skeleton import segment
 
     doc_id = content_hash(Path(path)) or hashlib.sha256(path.encode()).hexdigest()[:16]
     try:
@@ -132,7 +94,7 @@ def _media_guess(path: str) -> str | None:
             head = fh.read(1024)
     except OSError:
         return None
-    from .ingest import sniff
+    from ..ingest.sniff import sniff
 
     try:
         return sniff(head)
@@ -171,40 +133,9 @@ def name_fits_content(path: str, media_type: str | None) -> bool:
     return media_type == "application/pdf" or not path.lower().endswith(".pdf")
 
 
-def duplicate_notes(groups: list[tuple[str | None, str, tuple[str, ...]]]) -> list[str]:
-    """One stderr line for each path whose content was read under another path."""
-    notes = []
-    for _, first, others in groups:
-        media = _media_guess(first) if others else None
-        for other in others:
-            if name_fits_content(other, media):
-                notes.append(f"{other}: same content as {first}: read once (see documents.duplicate_paths)")
-            else:
-                notes.append(f"{other}: named .pdf but is not a PDF; the same content was read from {first} "
-                             "(rename it to .txt, or remove the copy)")
-    return notes
-
-
 def merge(results: list[FileResult]) -> dict[str, list[dict]]:
     tables: dict[str, list[dict]] = {name: [] for name in SCHEMA}
     for res in sorted(results, key=lambda r: r.path):
         for name, rows in res.rows.items():
             tables[name].extend(rows)
     return tables
-
-
-def summarize(results: list[FileResult]) -> Summary:
-    s = Summary()
-    for res in results:
-        s.documents += 1
-        if res.error:
-            s.errors.append(res.error)
-        doc = res.rows["documents"][0]
-        s.statuses[doc["status"]] = s.statuses.get(doc["status"], 0) + 1
-        if doc["status"] in FAILED_STATUSES:
-            s.failed += 1
-        s.plans += len(res.rows["plans"])
-        s.measures += len(res.rows["measures"])
-        s.programs += len(res.rows["programs"])
-        s.diagnostics += len(res.rows["diagnostics"])
-    return s

@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import grammar
-from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
-from .model import (
+from ..model import (
     Diagnostic,
     LayoutHint,
     LineRole,
@@ -25,11 +23,10 @@ from .model import (
     Severity,
     Skeleton,
 )
+from ..rules import Rules
+from . import grammar
+from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
 from .periods import Period, looks_like_period, parse_period
-from .rules import Rules
-
-_LATIN_END = re.compile(r"[A-Za-z0-9]$")
-_LATIN_START = re.compile(r"^[A-Za-z0-9]")
 
 
 @lru_cache(maxsize=64)
@@ -37,51 +34,6 @@ def _paren_left_open(text: str) -> bool:
     """More ( than ) in the text. Memoized: every later paragraph of a measure asks it of the
     same last body line, which may be megabytes long (linear time, not lines x length)."""
     return text.count("(") > text.count(")")
-
-
-# --------------------------------------------------------------------------- joining
-
-
-@dataclass(frozen=True)
-class Joined:
-    """Lines joined into one text; ``pos[i]`` is (line, index in line.text) of char i,
-    or None for a space the joiner inserted between two Latin words."""
-
-    text: str
-    pos: tuple[tuple[NormLine, int] | None, ...]
-    lines: tuple[NormLine, ...]
-
-
-def join_text(prev: str, nxt: str) -> str:
-    """Two pieces of text joined as wrapped lines are: a space only between Latin letters."""
-    space = " " if prev and nxt and _LATIN_END.search(prev) and _LATIN_START.match(nxt) else ""
-    return prev + space + nxt
-
-
-def join_lines(lines: list[NormLine] | tuple[NormLine, ...]) -> Joined:
-    return join_parts([(line, 0) for line in lines])
-
-
-def join_parts(parts: list[tuple[NormLine, int]]) -> Joined:
-    """Join lines, each from a start index (a marker line contributes only its tail)."""
-    text_parts: list[str] = []
-    pos: list[tuple[NormLine, int] | None] = []
-    prev = ""
-    lines = [line for line, _ in parts]
-    for line, first in parts:
-        t = line.text[first:]
-        if not t:
-            continue
-        if prev and _LATIN_END.search(prev) and _LATIN_START.match(t):
-            text_parts.append(" ")
-            pos.append(None)
-        text_parts.append(t)
-        pos.extend((line, first + i) for i in range(len(t)))
-        prev = t
-    return Joined("".join(text_parts), tuple(pos), tuple(lines))
-
-
-# --------------------------------------------------------------------------- skeleton
 
 
 @dataclass

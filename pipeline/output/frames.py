@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import NotFoundError, UnreadableTableError
-from .tables import SCHEMA
+from ..errors import NotFoundError, UnreadableTableError
+from ..tables import SCHEMA
 
 
 def load_tables(folder: str | Path = "output") -> dict:
