@@ -144,7 +144,7 @@ def _run(args) -> int:
     from pathlib import Path
 
     from .batch.runner import Options, run_batch
-    from .ingest.read import Limits
+    from .model import Limits
     from .output.report import write_report
     from .output.workbook import write_workbook
 

@@ -70,6 +70,15 @@ class ListKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one input may cost: the CLI's --max-file-mb, --max-pages and --timeout."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 500
+    timeout_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     severity: Severity
     code: str

@@ -246,7 +246,7 @@ def test_broken_pdfs_raise_input_error(rules, capfd, name, status, message):
 def test_damaged_bytes_never_escape_as_other_exceptions(rules):
     from pipeline.errors import InputError
     from pipeline.ingest.pdf.reader import read_pdf
-    from pipeline.ingest.read import Limits
+    from pipeline.model import Limits
 
     data = need(LANDSCAPE).read_bytes()
     for cut in (len(data) // 10, len(data) // 2, len(data) - 30):
@@ -264,7 +264,8 @@ def test_damaged_bytes_never_escape_as_other_exceptions(rules):
 
 def test_page_limit(rules):
     from pipeline.errors import InputError
-    from pipeline.ingest.read import Limits, read_document
+    from pipeline.ingest.read import read_document
+    from pipeline.model import Limits
 
     with pytest.raises(InputError) as info:
         read_document(need(LANDSCAPE), rules, Limits(max_pages=5))
@@ -296,7 +297,7 @@ def _reportlab_canvas():
 
 def test_rotated_text_is_reported_not_mixed_in(rules):
     from pipeline.ingest.pdf.reader import read_pdf
-    from pipeline.ingest.read import Limits
+    from pipeline.model import Limits
 
     c, buf = _reportlab_canvas()
     c.setFont("HeiseiMin-W3", 10.5)
@@ -329,8 +330,7 @@ def _pdf_with_unmapped_glyphs() -> bytes:
 
 def test_unmapped_glyphs_are_dropped_and_counted(rules):
     from pipeline.ingest.pdf.reader import read_pdf
-    from pipeline.ingest.read import Limits
-    from pipeline.model import Diagnostic
+    from pipeline.model import Diagnostic, Limits
 
     doc = read_pdf("x.pdf", _pdf_with_unmapped_glyphs(), "id", rules, Limits())
     assert [ln.text for ln in doc.lines] == ["見出しの行"]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..ingest.read import Limits, read_document
+from ..ingest.read import read_document
+from ..model import Limits
 from ..rules import Rules
 from ..tables import SCHEMA, document_rows, failed_rows
 

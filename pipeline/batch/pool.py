@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PipelineError
-from ..ingest.read import Limits
+from ..model import Limits
 from ..rules import Rules
 from . import cache
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import NoInputsError, OutputError, PipelineError, one_line
-from ..ingest.read import Limits
+from ..model import Limits
 from ..rules import DEFAULT_RULES_DIR, Rules, rules_hash
 from ..tables import SCHEMA
 from . import cache

@@ -2,7 +2,8 @@
 reader saw. The type comes from the content (``sniff``); text is decoded strictly (``text``),
 HTML is read block by block (``html``) and PDFs from their characters (``pdf``)."""
 
-from .read import Limits, doc_id_for, read_document
+from ..model import Limits
+from .read import doc_id_for, read_document
 from .sniff import sniff
 from .text import decode_text, split_lines
 

@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import RawDocument
+from ..model import Limits, RawDocument
 from ..rules import Rules
 from .sniff import _UNSUPPORTED_HINT, _looks_binary, sniff
 from .text import decode_text, split_lines
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_file_bytes: int = 50 * 1024 * 1024
-    max_pages: int = 500
-    timeout_seconds: float = 120.0
 
 
 def doc_id_for(data: bytes) -> str:

@@ -17,7 +17,7 @@ from ...model import CharBox
 from ...rules import PdfSettings
 
 if TYPE_CHECKING:
-    from ..read import Limits
+    from ...model import Limits
 
 from .layout import _CID, _LATIN, _NO_RULINGS, _Char, _mode_size, _Page, _Rulings, _Seg, _v_overlap
 

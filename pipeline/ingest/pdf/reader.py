@@ -36,7 +36,7 @@ from ...model import CharBox, Diagnostic, LayoutHint, RawDocument, RawLine, Seve
 from ...rules import PdfSettings, Rules
 
 if TYPE_CHECKING:
-    from ..read import Limits
+    from ...model import Limits
 
 from .blocks import _blocks, _body_lines, _column_gaps, _right_edges, _usual_gap_em, _wrap_edges
 from .captions import _attach_captions, _mark_captions
