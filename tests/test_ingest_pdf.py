@@ -1,4 +1,4 @@
-"""PDF ingest: lines rebuilt from pdfplumber's characters (pipeline/ingest_pdf.py).
+"""PDF ingest: lines rebuilt from pdfplumber's characters (pipeline/ingest/pdf/).
 
 The fixture PDFs are made by tests/fixtures/make_pdf_fixtures.py from tests/fixtures/seed.txt
 and described in tests/fixtures/pdf/LAYOUT.md.

@@ -18,7 +18,7 @@ from conftest import FIXTURES, assert_matches_expected, process, summary
 
 OFFICE = FIXTURES / "office"
 
-# Known failures whose cause is outside pipeline/ingest_pdf.py: PDF stem -> reason.
+# Known failures whose cause is outside pipeline/ingest/pdf/: PDF stem -> reason.
 XFAIL: dict[str, str] = {}
 
 

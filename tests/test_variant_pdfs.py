@@ -21,7 +21,7 @@ VARIANTS = FIXTURES / "variants"
 PDF_DIR = FIXTURES / "pdf" / "variants"
 LAYOUTS = ("a", "b", "c")
 
-# Known failures whose cause is outside pipeline/ingest_pdf.py: fixture -> reason.
+# Known failures whose cause is outside pipeline/ingest/pdf/: fixture -> reason.
 # Fixtures whose PDFs are known not to give the expected tables, with the reason.
 XFAIL: dict[str, str] = {}
 
