@@ -25,9 +25,11 @@ class InputError(PipelineError):
     """One input file cannot be processed. ``status`` goes into documents.status."""
 
     def __init__(self, message: str, *, status: str = "failed", page: int | None = None,
-                 line: int | None = None, hint: str | None = None):
+                 line: int | None = None, hint: str | None = None, reproducible: bool = True):
         super().__init__(message)
         self.message = message
+        # False for what depends on the machine (a time limit): such a result is not cached.
+        self.reproducible = reproducible
         self.status = status
         self.page = page
         self.line = line

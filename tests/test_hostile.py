@@ -527,10 +527,11 @@ def _snapshot(out: Path) -> dict[str, bytes]:
 
 def _tables(n_docs: int = 1):
     from pipeline.batch.chain import merge, process_file
+    from pipeline.output.write import table_values
     from pipeline.rules import load_rules
 
     rules = load_rules()
-    return merge([process_file(str(SEED), rules)] * n_docs)
+    return [table_values(merge([process_file(str(SEED), rules)] * n_docs))]
 
 
 @pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), RuntimeError("writer bug")])
@@ -541,26 +542,25 @@ def test_writer_failure_midway_leaves_previous_output(tmp_path, monkeypatch, exc
     out = tmp_path / "out"
     write.write_tables(_tables(), out)
     before = _snapshot(out)
-    real_write_csv = write.write_csv
+    real_close = write._TableSink.close
     calls = []
 
-    def failing_write_csv(path, table, rows):
-        calls.append(table)
+    def failing_close(sink):
+        calls.append(sink.name)
         if len(calls) == 3:
             raise exc
-        real_write_csv(path, table, rows)
+        real_close(sink)
 
-    monkeypatch.setattr(write, "write_csv", failing_write_csv)
+    monkeypatch.setattr(write._TableSink, "close", failing_close)
     with pytest.raises(OutputError, match="cannot write the tables"):
-        write.write_tables({name: [] for name in write.SCHEMA}, out)
+        write.write_tables([{name: [] for name in write.SCHEMA}], out)
     assert len(calls) == 3
     assert _snapshot(out) == before
     assert not list(out.glob(".tmp-*"))
 
 
 def test_streaming_writer_failure_midway_leaves_previous_output(tmp_path, monkeypatch):
-    """The same through the streaming writer the CLI uses: the third table's file cannot be
-    created (disk full)."""
+    """The same when the third table's file cannot be created (disk full)."""
     import builtins
 
     from pipeline.errors import OutputError
@@ -579,10 +579,8 @@ def test_streaming_writer_failure_midway_leaves_previous_output(tmp_path, monkey
         return builtins.open(file, mode, *args, **kwargs)
 
     monkeypatch.setattr(write, "open", failing_open, raising=False)
-    tables = _tables()
-    doc = {name: [[row.get(c.name) for c in write.SCHEMA[name]] for row in rows] for name, rows in tables.items()}
     with pytest.raises(OutputError, match="No space left"):
-        write.write_tables_streaming([doc], out)
+        write.write_tables(_tables(), out)
     assert len(opened) == 3
     assert _snapshot(out) == before
     assert not list(out.glob(".tmp-*"))

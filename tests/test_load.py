@@ -37,7 +37,7 @@ def test_load_keeps_leading_zeros_and_empty_values(tmp_path):
     import pandas as pd
 
     import pipeline
-    from pipeline.output.write import write_tables
+    from pipeline.output.write import table_values, write_tables
     from pipeline.tables import SCHEMA
 
     tables = {name: [] for name in SCHEMA}
@@ -45,7 +45,7 @@ def test_load_keeps_leading_zeros_and_empty_values(tmp_path):
                         "period_start_fy": None}]
     tables["programs"] = [{"program_id": "d-p01-m1-01", "measure_id": "d-p01-m1", "plan_id": "d-p01", "doc_id": "d", "seq": 1,
                            "themes": None, "has_known_head": None}]
-    write_tables(tables, tmp_path)
+    write_tables([table_values(tables)], tmp_path)
     got = pipeline.load(tmp_path)
     assert got["plans"].loc[0, "municipality_code"] == "011002"
     assert got["plans"].loc[0, "period_start_fy"] is pd.NA
@@ -79,10 +79,9 @@ def test_readme_load_example_output_is_what_load_prints(tmp_path, monkeypatch):
 def test_load_of_a_corrupt_table_names_the_file(tmp_path):
     import pipeline
     from pipeline.errors import PipelineError
-    from pipeline.output.write import write_tables
-    from pipeline.tables import SCHEMA
+    from pipeline.output.write import table_values, write_tables
 
-    write_tables({name: [] for name in SCHEMA}, tmp_path)
+    write_tables([table_values({})], tmp_path)
     (tmp_path / "plans.parquet").write_bytes(b"PAR1 not really")
     with pytest.raises(PipelineError, match=r"plans\.parquet: cannot read the table"):
         pipeline.load(tmp_path)

@@ -178,3 +178,23 @@ def test_csv_columns_are_written_as_csv_field_writes_each_cell():
     for kind, strategy in values.items():
         if kind in cols:
             _agrees_with_csv_field(cols[kind], strategy)
+
+
+def test_whether_a_result_is_cached_comes_from_the_stage_not_its_message(tmp_path, monkeypatch, rules):
+    """A time limit hit while reading depends on the machine: not cached. An error whose text
+    merely mentions a time limit is as reproducible as any other: cached."""
+    from pipeline.batch import cache, chain
+    from pipeline.errors import InputError
+
+    path = tmp_path / "doc.txt"
+    path.write_text("x", encoding="utf-8")
+
+    def failing(message, reproducible):
+        def read_document(*args, **kwargs):
+            raise InputError(message, reproducible=reproducible)
+        return read_document
+
+    monkeypatch.setattr(chain, "read_document", failing("reading the PDF took over 1 s", False))
+    assert cache.cacheable(chain.process_file(str(path), rules)) is False
+    monkeypatch.setattr(chain, "read_document", failing("the time limit of the tender is 3 days", True))
+    assert cache.cacheable(chain.process_file(str(path), rules)) is True

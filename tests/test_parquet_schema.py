@@ -66,13 +66,13 @@ def test_keys_and_ids_are_non_nullable(text_out):
 
 def test_a_missing_key_is_an_output_error_not_a_broken_file(tmp_path):
     from pipeline.errors import OutputError
-    from pipeline.output.write import write_tables
+    from pipeline.output.write import table_values, write_tables
     from pipeline.tables import SCHEMA
 
     tables = {name: [] for name in SCHEMA}
     tables["plans"] = [{"plan_id": None, "doc_id": "d", "plan_no": 1}]
     with pytest.raises(OutputError, match="plans.plan_id"):
-        write_tables(tables, tmp_path / "out")
+        write_tables([table_values(tables)], tmp_path / "out")
 
 
 def test_pandas_dtypes_do_not_depend_on_the_input(text_out, pdf_out):

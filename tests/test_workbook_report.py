@@ -1,4 +1,4 @@
-"""workbook.xlsx and report.html, written with the tables through write_tables' extra writers."""
+"""workbook.xlsx and report.html, written with the tables through output.write.write_tables' extra writers."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ def seed_tables(rules):
 def out_dir(seed_tables, tmp_path_factory):
     from pipeline.output.report import write_report
     from pipeline.output.workbook import write_workbook
-    from pipeline.output.write import write_tables
+    from pipeline.output.write import table_values, write_tables
 
     out = tmp_path_factory.mktemp("out")
-    write_tables(seed_tables, out, extra_writers=(write_workbook, write_report))
+    write_tables([table_values(seed_tables)], out, extra_writers=(write_workbook, write_report))
     return out
 
 
@@ -121,7 +121,7 @@ def test_formula_triggers_keep_their_true_value_as_quote_prefixed_text(tmp_path)
     from openpyxl import load_workbook
 
     from pipeline.output.workbook import write_workbook
-    from pipeline.output.write import write_csv
+    from pipeline.output.write import table_values, write_tables
     from pipeline.tables import SCHEMA
 
     tables = {name: [] for name in SCHEMA}
@@ -140,8 +140,9 @@ def test_formula_triggers_keep_their_true_value_as_quote_prefixed_text(tmp_path)
     assert row["事業名"].value == "\tname" and row["事業名"].quotePrefix
     assert row["補足"].value == "-10" and not row["補足"].quotePrefix  # a number as text: nothing runs
     assert not row["事業ID"].quotePrefix
-    write_csv(tmp_path / "captions.csv", "captions", tables["captions"])
-    assert '"\'=1+1"' in (tmp_path / "captions.csv").read_text(encoding="utf-8-sig")
+    out = tmp_path / "out"
+    write_tables([table_values({"captions": tables["captions"]})], out)
+    assert '"\'=1+1"' in (out / "captions.csv").read_text(encoding="utf-8-sig")
 
 
 def test_a_cell_over_excels_limit_is_cut_with_a_marker(tmp_path):

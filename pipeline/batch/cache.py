@@ -78,18 +78,12 @@ def entry_file(cache_dir: Path, key: str) -> Path:
 
 def cacheable(result) -> bool:
     """Only results that the same inputs will always reproduce. Internal errors may be
-    transient (memory, a fixed bug); time limits depend on the machine's load."""
-    if result.detail is not None or getattr(result, "cacheable", True) is False:
-        return False
-    return "time limit" not in (result.error or "")
+    transient (memory, a fixed bug); time limits depend on the machine's load (the stage that
+    hit one says so: ``FileResult.cacheable``)."""
+    return result.detail is None and result.cacheable
 
 
 # --------------------------------------------------------------------------- entries
-
-
-def encode_tables(rows: dict[str, list[dict]]) -> dict[str, list[list]]:
-    return {name: [[row.get(c.name) for c in cols] for row in rows.get(name, [])]
-            for name, cols in SCHEMA.items()}
 
 
 def save_entry(file: Path, key: str, path: str, tables: dict[str, list[list]], error: str | None) -> None:

@@ -75,7 +75,7 @@ def process_file(path: str, rules: Rules, limits: Limits | None = None,
         message = exc.one_line(path)
         rows = failed_rows(doc_id, path, _media_guess(path), exc.status, exc.message, rules.hash,
                            exc.page, exc.line, duplicate_paths)
-        return FileResult(path, rows, message)
+        return FileResult(path, rows, message, cacheable=exc.reproducible)
     except RecursionError:
         message = f"{path}: input too deeply nested to process"
         return FileResult(path, failed_rows(doc_id, path, None, "failed", message, rules.hash), message,
@@ -103,14 +103,9 @@ def _media_guess(path: str) -> str | None:
         return None
 
 
-def group_duplicates(files: list[Path]) -> list[tuple[str, tuple[str, ...]]]:
-    """Files with identical bytes are one document: (first path, other paths)."""
-    return [(first, others) for _, first, others in group_by_content(files)]
-
-
 def group_by_content(files: list[Path]) -> list[tuple[str | None, str, tuple[str, ...]]]:
-    """As ``group_duplicates``, with each group's content hash (None: the file is unreadable).
-    The path a group is read under is the first whose name fits the content, so the result
+    """Files with byte-identical content, grouped: (content hash or None for an unreadable file,
+    the path the group is read under, the other paths). The path a group is read under is the first whose name fits the content, so the result
     does not depend on how the names sort: text named .pdf would fail where a .txt reads."""
     by_hash: dict[str, list[str]] = {}
     order: list[str] = []

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import PipelineError
 from ..model import Limits
+from ..output.write import table_values
 from ..rules import Rules
 from . import cache
 
@@ -73,7 +74,7 @@ def run_task(task: Task, rules: Rules, limits: Limits, *, spool: bool) -> tuple[
     from .chain import process_file
 
     res = process_file(task.path, rules, limits, task.duplicates)
-    tables = cache.encode_tables(res.rows)
+    tables = table_values(res.rows)
     keep = task.cache_file is not None and cache.cacheable(res)
     if keep:
         cache.save_entry(Path(task.cache_file), task.key or "", task.path, tables, res.error)
@@ -113,7 +114,7 @@ def failure(task: Task, rules: Rules, reason: str, *, spool: bool, timed_out: bo
     rows = failed_rows(doc_id, task.path, _media_guess(task.path), "failed", reason, rules.hash,
                        duplicate_paths=task.duplicates)
     message = f"{task.path}: {reason}"
-    tables = cache.encode_tables(rows)
+    tables = table_values(rows)
     if spool:
         _save_spool(Path(task.spool_file), tables)
     return Outcome(task.path, task.spool_file if spool else None, spool, message, timed_out=timed_out,

@@ -31,7 +31,7 @@ class Options:
     jobs: int | None = None  # None: one per CPU
     cache_dir: str | None = None  # None: <out>/.cache
     use_cache: bool = True
-    extra_writers: tuple = ()  # as write_tables takes them (workbook, report)
+    extra_writers: tuple = ()  # as output.write.write_tables takes them (workbook, report)
     debug: bool = False
 
 
@@ -169,7 +169,7 @@ class _Batch:
         self.progress.update()
 
     def run(self) -> int:
-        from ..output.write import write_tables_streaming
+        from ..output.write import write_tables
 
         self.serial = Serial(self.rules, self.opts.limits, self.report)
         if self.workers > 1:
@@ -177,7 +177,7 @@ class _Batch:
                              self.workers, self.report)
         counts = _Counts()
         began = time.perf_counter()
-        paths = write_tables_streaming(self._documents(counts), self.opts.out,
+        paths = write_tables(self._documents(counts), self.opts.out,
                                        extra_writers=self.opts.extra_writers, rules_hash=self.rules.hash)
         self.written = time.perf_counter() - began - self.waited
         self.progress.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .chain import FileResult, _media_guess, name_fits_content
+from .chain import _media_guess, name_fits_content
 
 STATUSES = ("ok", "partial", "no_plans", "no_text", "failed")
 
@@ -60,20 +60,3 @@ def duplicate_notes(groups: list[tuple[str | None, str, tuple[str, ...]]]) -> li
                 notes.append(f"{other}: named .pdf but is not a PDF; the same content was read from {first} "
                              "(rename it to .txt, or remove the copy)")
     return notes
-
-
-def summarize(results: list[FileResult]) -> Summary:
-    s = Summary()
-    for res in results:
-        s.documents += 1
-        if res.error:
-            s.errors.append(res.error)
-        doc = res.rows["documents"][0]
-        s.statuses[doc["status"]] = s.statuses.get(doc["status"], 0) + 1
-        if doc["status"] in FAILED_STATUSES:
-            s.failed += 1
-        s.plans += len(res.rows["plans"])
-        s.measures += len(res.rows["measures"])
-        s.programs += len(res.rows["programs"])
-        s.diagnostics += len(res.rows["diagnostics"])
-    return s

@@ -110,55 +110,11 @@ def _csv_field(value, col: Column) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def write_csv(path: Path, table: str, rows: list[dict]) -> None:
-    cols = SCHEMA[table]
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        fh.write(",".join(c.name for c in cols) + "\r\n")
-        for row in rows:
-            fh.write(",".join(_csv_field(row.get(c.name), c) for c in cols) + "\r\n")
-
-
-def write_parquet(path: Path, table: str, rows: list[dict], rules_hash: str = "") -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = arrow_schema(table, rules_hash)
-    columns = {c.name: [row.get(c.name) for row in rows] for c in SCHEMA[table]}
-    _check_keys(table, columns)
-    pq.write_table(pa.table(columns, schema=schema), path, compression="zstd")
-
-
-def write_tables(tables: dict[str, list[dict]], out_dir: str | Path, extra_writers=(),
-                 rules_hash: str = "") -> list[Path]:
-    """Write every table; replace the previous output only when all are written.
-    ``rules_hash`` (the run's) goes into every Parquet file's metadata.
-
-    File names are fixed (the table names in ``SCHEMA`` and what ``extra_writers`` return);
-    nothing from a document's content becomes part of a path."""
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temp_folders(out)
-        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-", dir=out))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output folder: {exc.strerror}") from None
-    try:
-        written = []
-        for name in SCHEMA:
-            rows = tables.get(name, [])
-            write_parquet(tmp / f"{name}.parquet", name, rows, rules_hash)
-            write_csv(tmp / f"{name}.csv", name, rows)
-            written += [f"{name}.parquet", f"{name}.csv"]
-        for writer in extra_writers:
-            written += writer(tables, tmp)
-        _swap(tmp, out, written)
-        return [out / f for f in written]
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write the tables: {exc}") from None
-    except Exception as exc:  # a writer's own error (pyarrow, a bad value): still one line
-        raise OutputError(f"{out}: cannot write the tables: {type(exc).__name__}: {exc}") from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def table_values(tables: dict[str, list[dict]]) -> dict[str, list[list]]:
+    """One document's (or a whole run's) rows as ``write_tables`` takes them: each row's values
+    in SCHEMA's column order."""
+    return {name: [[row.get(c.name) for c in cols] for row in tables.get(name, [])]
+            for name, cols in SCHEMA.items()}
 
 
 _TMP_PREFIX = ".tmp-"
@@ -220,19 +176,22 @@ class _signals_deferred:
         return False
 
 
-# --------------------------------------------------------------------------- streaming
+# --------------------------------------------------------------------------- the tables
 
 
-def write_tables_streaming(documents, out_dir: str | Path, extra_writers=(), batch_rows: int = 8192,
-                           rules_hash: str = "") -> list[Path]:
-    """Like ``write_tables``, from per-document tables consumed one document at a time
-    (``{table: [values in SCHEMA column order, ...]}``), so memory stays flat however many
-    documents there are: at most ``batch_rows`` rows of a table are held. Each batch is a
-    Parquet row group, cut by row count only, so the files depend on the rows alone; a
-    table of up to ``batch_rows`` rows comes out byte for byte as ``write_tables`` writes it.
+def write_tables(documents, out_dir: str | Path, extra_writers=(), batch_rows: int = 8192,
+                 rules_hash: str = "") -> list[Path]:
+    """Write every table from per-document tables consumed one document at a time
+    (``{table: [values in SCHEMA column order, ...]}``, see ``table_values``); replace the
+    previous output only when all are written. Memory stays flat however many documents there
+    are: at most ``batch_rows`` rows of a table are held. Each batch is a Parquet row group,
+    cut by row count only, so the files depend on the rows alone. ``rules_hash`` (the run's)
+    goes into every Parquet file's metadata.
 
-    ``extra_writers`` (workbook, report) take every row at once, as ``write_tables`` gives
-    them: with any, the rows are also collected as dicts, and memory grows with the batch."""
+    ``extra_writers`` (workbook, report) take every row at once: with any, the rows are also
+    collected as dicts, and memory grows with the batch. File names are fixed (the table names
+    in ``SCHEMA`` and what ``extra_writers`` return); nothing from a document's content becomes
+    part of a path."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -43,7 +43,7 @@ def _read_pages(data: bytes, cfg: PdfSettings, limits: Limits) -> list[_Page]:
                     page.close()
                 if timeout and time.monotonic() - started > timeout:
                     raise InputError(f"reading the PDF took over {timeout:g} s (the time limit)",
-                                     status="failed", page=page.page_number)
+                                     status="failed", page=page.page_number, reproducible=False)
     except InputError:
         raise
     except PdfminerException as exc:
