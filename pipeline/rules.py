@@ -329,6 +329,25 @@ _PDF_KEYS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _composed(f: _Reader, dotted: str, parts_key: str) -> tuple[re.Pattern[str], ...]:
+    """Patterns written with ``${name}`` for the named parts in ``parts_key``, so a part shared
+    by several patterns is written once."""
+    parts = f.get(parts_key, dict)
+    out = []
+    for i, text in enumerate(f.get(dotted, list)):
+        if not isinstance(text, str):
+            raise RulesError(f"{f.path.name}: key '{dotted}[{i}]' must be a string")
+
+        def part(m: re.Match[str], i: int = i) -> str:
+            if not isinstance(parts.get(m.group(1)), str):
+                raise RulesError(f"{f.path.name}: key '{dotted}[{i}]' names no part "
+                                 f"'{m.group(1)}' in [{parts_key}]")
+            return parts[m.group(1)]
+
+        out.append(f.regex(f"{dotted}[{i}]", re.sub(r"\$\{(\w+)\}", part, text)))
+    return tuple(out)
+
+
 def _pdf_settings(f: _Reader) -> PdfSettings:
     values: dict[str, Any] = {}
     for name, key, kind in _PDF_KEYS:
@@ -386,7 +405,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         except (KeyError, TypeError, ValueError):
             raise RulesError(f"format.toml: key 'categories[{i}]' needs number, canonical and aliases") from None
 
-    header_patterns = f.regexes("header.patterns")
+    header_patterns = _composed(f, "header.patterns", "header.parts")
     for i, pat in enumerate(header_patterns):
         if "title" not in pat.groupindex:
             raise RulesError(f"format.toml: key 'header.patterns[{i}]' needs a group named 'title'")

@@ -97,3 +97,19 @@ def test_cli_rules_prints_hash_and_bad_rules_exit_2(rules_copy):
     assert bad.returncode == 2
     assert "format.toml: not valid TOML" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_header_patterns_are_composed_from_named_parts(tmp_path, rules):
+    import shutil
+
+    from pipeline.errors import RulesError
+    from pipeline.rules import DEFAULT_RULES_DIR, load_rules
+
+    assert all("${" not in p.pattern for p in rules.header_patterns)
+    assert rules.header_patterns[0].pattern.startswith("^(?:[◆■")  # ${lead}, expanded
+    folder = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, folder)
+    path = folder / "format.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("${lead}", "${leed}", 1), encoding="utf-8")
+    with pytest.raises(RulesError, match=r"header.patterns\[0\]' names no part 'leed'"):
+        load_rules(folder)
