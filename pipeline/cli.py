@@ -68,9 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-file-mb", type=_number(MAX_FILE_MB, zero_ok=False), default=50.0,
                      help="fail files larger than this many MB (default 50)")
     run.add_argument("--max-pages", type=_whole(1), default=500, help="fail PDFs with more pages (default 500)")
-    run.add_argument("--timeout", type=_number(MAX_TIMEOUT_S, zero_ok=True), default=120.0,
-                     help="seconds one document may take before it is stopped and reported as failed "
-                          "(default 120; 0: no limit)")
+    limit = run.add_mutually_exclusive_group()
+    limit.add_argument("--timeout", type=_number(MAX_TIMEOUT_S, zero_ok=False), default=120.0,
+                       help="seconds one document may take before it is stopped and reported as failed "
+                            "(default 120)")
+    # A zero or negative limit is a usage error, never a quiet "no limit": that is said in words.
+    limit.add_argument("--no-timeout", action="store_true", help="let every document take as long as it takes")
     run.add_argument("--cache", type=_path, default=None, metavar="DIR",
                      help="cache of per-document results (default: OUT/.cache); unchanged documents "
                           "are not processed again")
@@ -156,7 +159,7 @@ def _run(args) -> int:
             print(one_line(f"{p}: {what} (check the path)"), file=sys.stderr)
         return 2
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages,
-                    timeout_seconds=args.timeout)
+                    timeout_seconds=0.0 if args.no_timeout else args.timeout)
     # The workbook and the report replace the old ones together with the tables, or not at all.
     extras = () if args.tables_only else (write_workbook, write_report)
     return run_batch(Options(paths=tuple(args.paths), out=args.out, rules_dir=args.rules, limits=limits,

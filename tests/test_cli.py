@@ -136,7 +136,7 @@ def test_unknown_option_prints_its_own_subcommands_usage(tmp_path):
     ("--max-file-mb", "-1"), ("--max-file-mb", "0"), ("--max-file-mb", "nan"), ("--max-file-mb", "inf"),
     ("--max-file-mb", "1e300"),
     ("--max-pages", "0"), ("--max-pages", "-1"), ("--max-pages", "2.5"),
-    ("--timeout", "-1"), ("--timeout", "nan"), ("--timeout", "inf"), ("--timeout", "1e300"),
+    ("--timeout", "-1"), ("--timeout", "0"), ("--timeout", "nan"), ("--timeout", "inf"), ("--timeout", "1e300"),
 ])
 def test_invalid_option_values_are_usage_errors_naming_the_option(tmp_path, option, value):
     out = tmp_path / "out"
@@ -148,9 +148,11 @@ def test_invalid_option_values_are_usage_errors_naming_the_option(tmp_path, opti
     assert not out.exists()
 
 
-def test_timeout_zero_still_means_no_limit(tmp_path):
-    res = cli("run", SEED, "--out", tmp_path / "out", "--timeout", "0", "--tables-only")
+def test_no_timeout_means_no_limit_and_excludes_timeout(tmp_path):
+    res = cli("run", SEED, "--out", tmp_path / "out", "--no-timeout", "--tables-only")
     assert res.returncode == 0, res.stderr
+    res = cli("run", SEED, "--out", tmp_path / "out2", "--no-timeout", "--timeout", "5")
+    assert res.returncode == 2 and "--timeout" in res.stderr and "Traceback" not in res.stderr
 
 
 def test_a_large_size_limit_does_not_reserve_memory_for_it(tmp_path):

@@ -131,4 +131,4 @@ def test_the_option_bounds_in_the_readme_are_the_ones_enforced():
     usage = _top().split("## Command line")[1]
     assert f"`--jobs` is 1 to {MAX_JOBS}" in usage
     assert f"at most {MAX_FILE_MB};" in usage
-    assert f"to {MAX_TIMEOUT_S} seconds" in usage
+    assert f"at most {MAX_TIMEOUT_S} seconds" in usage
