@@ -1,9 +1,9 @@
-"""Enrichment of the table rows: program kinds, themes, keywords, and municipality checks.
+"""Enrichment of the table rows: program kinds, themes and keywords.
 
 Kinds come from the surface head of a program name; themes and keywords from SudachiPy's
 normalized forms, so spelling variants meet. The vocabulary is ``rules/vocabulary.toml``;
 this module only knows how to match it. Everything here reads rows that ``document_rows``
-already built (or the Document, for diagnostics), and returns new values.
+already built, and returns new values. (Municipality codes and checks: ``municipalities``.)
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from __future__ import annotations
 import tomllib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import RulesError
 from .extract.tokens import tokenize
-from .model import Diagnostic, Document
 
 VOCABULARY_FILE = "vocabulary.toml"
 
@@ -227,32 +226,3 @@ def keyword_rows(plans: list[dict], measures: list[dict], programs: list[dict],
             rows.append({"doc_id": plan["doc_id"], "plan_id": pid, "normalized_form": form,
                          "pos": pos, "count": n})
     return rows
-
-
-def municipality_diagnostics(doc: Document, munis, default_prefecture: str | None) -> Document:
-    """The document with a warning for each plan whose municipality has no code.
-
-    Without a code list (none given, or a rules folder without municipalities.csv) there is
-    nothing to check against, and the document is returned as it is.
-    """
-    from .municipalities import lookup
-
-    if not munis:
-        return doc
-    extra = []
-    for plan in doc.plans:
-        name = plan.municipality
-        if not name or lookup(munis, name, default_prefecture) is not None:
-            continue
-        n = len(munis.get(name, []))
-        why = (f"{n} municipalities bear this name outside {default_prefecture}" if n > 1
-               else "not in rules/municipalities.csv")
-        extra.append(Diagnostic("warning", "unknown_municipality",
-                                f"municipality has no code: {name} ({why})",
-                                plan.line_start, plan.plan_no, plan.page))
-    if not extra:
-        return doc
-    # Same order as extract gives them, so the rows stay deterministic.
-    diags = sorted(doc.diagnostics + tuple(extra),
-                   key=lambda d: (d.line if d.line is not None else -1, d.code, d.message))
-    return replace(doc, diagnostics=tuple(diags))

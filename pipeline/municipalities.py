@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from .model import Diagnostic, Document, Severity
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "rules" / "municipalities.csv"
 
@@ -180,3 +182,37 @@ def municipality_from_title(title: str | None, rules) -> str | None:
         return best
     m = rules.municipality_fallback.match(title)
     return canonical_name(m.group("muni"), rules) if m else None
+
+
+def municipality_type(name: str | None, rules) -> str | None:
+    """区, 市, 町 or 村: the suffix the name ends in (rules/format.toml header.municipality_types)."""
+    if not name:
+        return None
+    return next((v for k, v in rules.municipality_types.items() if name.endswith(k)), None)
+
+
+def municipality_diagnostics(doc: Document, munis, default_prefecture: str | None) -> Document:
+    """The document with a warning for each plan whose municipality has no code.
+
+    Without a code list (none given, or a rules folder without municipalities.csv) there is
+    nothing to check against, and the document is returned as it is.
+    """
+    if not munis:
+        return doc
+    extra = []
+    for plan in doc.plans:
+        name = plan.municipality
+        if not name or lookup(munis, name, default_prefecture) is not None:
+            continue
+        n = len(munis.get(name, []))
+        why = (f"{n} municipalities bear this name outside {default_prefecture}" if n > 1
+               else "not in rules/municipalities.csv")
+        extra.append(Diagnostic(Severity.WARNING, "unknown_municipality",
+                                f"municipality has no code: {name} ({why})",
+                                plan.line_start, plan.plan_no, plan.page))
+    if not extra:
+        return doc
+    # Same order as extract gives them, so the rows stay deterministic.
+    diags = sorted(doc.diagnostics + tuple(extra),
+                   key=lambda d: (d.line if d.line is not None else -1, d.code, d.message))
+    return replace(doc, diagnostics=tuple(diags))

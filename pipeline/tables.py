@@ -328,8 +328,8 @@ def plan_id(doc_id: str, plan_no: int) -> str:
 def document_rows(doc: Document, source_path: str, rules, munis=None,
                   duplicate_paths: tuple[str, ...] = ()) -> dict[str, list[dict]]:
     """All table rows for one processed document."""
-    from .enrich import enrich_rows, municipality_diagnostics
-    from .municipalities import lookup
+    from .enrich import enrich_rows
+    from .municipalities import lookup, municipality_diagnostics, municipality_type
 
     # Before any row is made, so the warning counts in documents.status and .diagnostics.
     doc = municipality_diagnostics(doc, munis, rules.default_prefecture)
@@ -339,9 +339,7 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
     for plan in doc.plans:
         pid = plan_id(doc_id, plan.plan_no)
         muni = plan.municipality
-        mtype = None
-        if muni:
-            mtype = next((v for k, v in rules.municipality_types.items() if muni.endswith(k)), None)
+        mtype = municipality_type(muni, rules)
         entry = lookup(munis, muni, rules.default_prefecture) if (munis is not None and muni) else None
         out["plans"].append({
             "plan_id": pid, "doc_id": doc_id, "plan_no": plan.plan_no, "municipality": muni,
