@@ -8,17 +8,13 @@ already built, and returns new values. (Municipality codes and checks: ``municip
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from .errors import RulesError
 from .extract.tokens import tokenize
-
-VOCABULARY_FILE = "vocabulary.toml"
+from .rules import VocabularyRules
 
 
 @dataclass(frozen=True)
@@ -43,7 +39,6 @@ class Vocabulary:
     stop_words: frozenset[str]  # normalized forms never counted as keywords
 
 
-EMPTY = Vocabulary((), (), (), (), frozenset())
 
 
 @dataclass(frozen=True)
@@ -58,51 +53,15 @@ class Normalized:
 # --------------------------------------------------------------------------- vocabulary
 
 
-def _strings(data: dict, key: str, where: str) -> tuple[str, ...]:
-    items = data.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(s, str) and s for s in items):
-        raise RulesError(f"{VOCABULARY_FILE}: key '{where}' must be a list of non-empty strings")
-    return tuple(items)
-
-
-def load_vocabulary(directory: str | Path) -> Vocabulary:
-    """Read and check ``vocabulary.toml``; a rules folder without one has an empty vocabulary."""
-    path = Path(directory) / VOCABULARY_FILE
-    if not path.exists():
-        return EMPTY
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{VOCABULARY_FILE}: not valid TOML: {exc}") from None
-    kinds = data.get("kinds", {})
-    if not isinstance(kinds, dict):
-        raise RulesError(f"{VOCABULARY_FILE}: key 'kinds' must be a table")
-    owner: dict[str, str] = {}
-    for label in kinds:
-        for head in _strings(kinds, label, f"kinds.{label}"):
-            if head in owner:
-                raise RulesError(f"{VOCABULARY_FILE}: key 'kinds.{label}': head {head!r} "
-                                 f"is already listed under {owner[head]!r}")
-            owner[head] = label
+def compile_vocabulary(words: VocabularyRules) -> Vocabulary:
+    """rules/vocabulary.toml as read by the rules loader, with every theme term in normalized
+    forms (through the same tokenizer as the texts it is matched against)."""
     themes = []
-    raw_themes = data.get("themes", [])
-    if not isinstance(raw_themes, list):
-        raise RulesError(f"{VOCABULARY_FILE}: key 'themes' must be an array of tables")
-    for i, t in enumerate(raw_themes):
-        if not isinstance(t, dict) or not isinstance(t.get("label"), str) or not t["label"]:
-            raise RulesError(f"{VOCABULARY_FILE}: key 'themes[{i}]' needs a label")
-        terms = tuple(_term(s) for s in _strings(t, "terms", f"themes[{i}].terms"))
-        themes.append(Theme(t["label"], tuple(x for x in terms if x.key)))
-    kw = data.get("keywords", {})
-    if not isinstance(kw, dict):
-        raise RulesError(f"{VOCABULARY_FILE}: key 'keywords' must be a table")
-    return Vocabulary(
-        heads=tuple(sorted(owner.items(), key=lambda hk: (-len(hk[0]), hk[0]))),
-        themes=tuple(themes),
-        keyword_pos=_strings(kw, "pos", "keywords.pos"),
-        keyword_exclude_pos=_strings(kw, "exclude_pos", "keywords.exclude_pos"),
-        stop_words=frozenset(_strings(kw, "stop_words", "keywords.stop_words")),
-    )
+    for label, texts in words.themes:
+        terms = tuple(_term(s) for s in texts)
+        themes.append(Theme(label, tuple(x for x in terms if x.key)))
+    return Vocabulary(heads=words.heads, themes=tuple(themes), keyword_pos=words.keyword_pos,
+                      keyword_exclude_pos=words.keyword_exclude_pos, stop_words=words.stop_words)
 
 
 def _term(text: str) -> Term:
@@ -117,7 +76,7 @@ def vocabulary_for(rules) -> Vocabulary:
     """The vocabulary of a rules folder, read once per process and rules hash."""
     key = (rules.directory, rules.hash)
     if key not in _VOCABULARIES:
-        _VOCABULARIES[key] = load_vocabulary(rules.directory)
+        _VOCABULARIES[key] = compile_vocabulary(rules.vocabulary)
     return _VOCABULARIES[key]
 
 

@@ -18,7 +18,6 @@ from .errors import RulesError
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 # The TOML files that make up the rules; all of them are hashed.
-# vocabulary.toml (kinds, themes, keywords) is read by enrich.py; listed here so it is hashed.
 RULE_FILES = ("normalize.toml", "format.toml", "programs.toml", "pdf.toml", "radicals.toml",
               "vocabulary.toml")
 OPTIONAL_FILES = ("radicals.toml", "vocabulary.toml")
@@ -114,6 +113,8 @@ class Rules:
     gloss_max_chars: int
     # pdf.toml: the PDF reader's layout tolerances
     pdf: PdfSettings
+    # vocabulary.toml: program kinds, themes, keywords
+    vocabulary: VocabularyRules
     # radicals.toml: CJK radical code points -> unified ideographs
     radicals: dict[str, str]
     # municipalities.csv path (may not exist)
@@ -329,6 +330,68 @@ _PDF_KEYS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class VocabularyRules:
+    """rules/vocabulary.toml: program kinds, themes and keyword settings, as written (enrich
+    turns the theme terms into normalized forms)."""
+
+    heads: tuple[tuple[str, str], ...]  # (surface head, kind label), longest head first
+    themes: tuple[tuple[str, tuple[str, ...]], ...]  # (label, terms), in the file's order
+    keyword_pos: tuple[str, ...]  # POS prefixes of content words, e.g. "名詞"
+    keyword_exclude_pos: tuple[str, ...]  # POS prefixes that are not content words
+    stop_words: frozenset[str]  # normalized forms never counted as keywords
+
+
+EMPTY_VOCABULARY = VocabularyRules((), (), (), (), frozenset())
+VOCABULARY_FILE = "vocabulary.toml"
+
+
+def _vocabulary_strings(data: dict, key: str, where: str) -> tuple[str, ...]:
+    items = data.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(s, str) and s for s in items):
+        raise RulesError(f"{VOCABULARY_FILE}: key '{where}' must be a list of non-empty strings")
+    return tuple(items)
+
+
+def load_vocabulary(directory: str | Path) -> VocabularyRules:
+    """Read and check ``vocabulary.toml``; a rules folder without one has an empty vocabulary."""
+    path = Path(directory) / VOCABULARY_FILE
+    if not path.exists():
+        return EMPTY_VOCABULARY
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{VOCABULARY_FILE}: not valid TOML: {exc}") from None
+    kinds = data.get("kinds", {})
+    if not isinstance(kinds, dict):
+        raise RulesError(f"{VOCABULARY_FILE}: key 'kinds' must be a table")
+    owner: dict[str, str] = {}
+    for label in kinds:
+        for head in _vocabulary_strings(kinds, label, f"kinds.{label}"):
+            if head in owner:
+                raise RulesError(f"{VOCABULARY_FILE}: key 'kinds.{label}': head {head!r} "
+                                 f"is already listed under {owner[head]!r}")
+            owner[head] = label
+    themes = []
+    raw_themes = data.get("themes", [])
+    if not isinstance(raw_themes, list):
+        raise RulesError(f"{VOCABULARY_FILE}: key 'themes' must be an array of tables")
+    for i, t in enumerate(raw_themes):
+        if not isinstance(t, dict) or not isinstance(t.get("label"), str) or not t["label"]:
+            raise RulesError(f"{VOCABULARY_FILE}: key 'themes[{i}]' needs a label")
+        themes.append((t["label"], _vocabulary_strings(t, "terms", f"themes[{i}].terms")))
+    kw = data.get("keywords", {})
+    if not isinstance(kw, dict):
+        raise RulesError(f"{VOCABULARY_FILE}: key 'keywords' must be a table")
+    return VocabularyRules(
+        heads=tuple(sorted(owner.items(), key=lambda hk: (-len(hk[0]), hk[0]))),
+        themes=tuple(themes),
+        keyword_pos=_vocabulary_strings(kw, "pos", "keywords.pos"),
+        keyword_exclude_pos=_vocabulary_strings(kw, "exclude_pos", "keywords.exclude_pos"),
+        stop_words=frozenset(_vocabulary_strings(kw, "stop_words", "keywords.stop_words")),
+    )
+
+
 def _composed(f: _Reader, dotted: str, parts_key: str) -> tuple[re.Pattern[str], ...]:
     """Patterns written with ``${name}`` for the named parts in ``parts_key``, so a part shared
     by several patterns is written once."""
@@ -491,8 +554,29 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         gloss_max_chars=p.get("items.gloss_max_chars", int),
         pdf=pdf,
         radicals={str(k): str(v) for k, v in radicals.items()},
+        vocabulary=load_vocabulary(directory),
         municipalities_path=str(directory / "municipalities.csv"),
     )
+
+
+INPUTS_FILE = "inputs.toml"
+
+
+def folder_suffixes(rules_dir: str | Path | None) -> tuple[str, ...]:
+    """The suffixes a folder run reads (inputs.toml); a rules folder without one uses the
+    package's. Not part of the rules hash: which files are read changes no table."""
+    path = Path(rules_dir or DEFAULT_RULES_DIR) / INPUTS_FILE
+    if not path.exists():
+        path = DEFAULT_RULES_DIR / INPUTS_FILE
+    try:
+        suffixes = tomllib.loads(path.read_text(encoding="utf-8"))["folder"]["suffixes"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RulesError(f"{path}: cannot be read as TOML: {exc}") from None
+    except (KeyError, TypeError):
+        raise RulesError(f"{path}: key 'folder.suffixes' is missing") from None
+    if not isinstance(suffixes, list) or not all(isinstance(s, str) and s.startswith(".") for s in suffixes):
+        raise RulesError(f"{path}: key 'folder.suffixes' must be a list of suffixes such as \".txt\"")
+    return tuple(s.lower() for s in suffixes)
 
 
 def describe(rules: Rules) -> str:
@@ -501,7 +585,7 @@ def describe(rules: Rules) -> str:
     directory = Path(rules.directory)
     # inputs.toml says which files a folder run reads; it is shown, though not hashed (it
     # changes no table).
-    for name in (*RULE_FILES, "inputs.toml"):
+    for name in (*RULE_FILES, INPUTS_FILE):
         path = directory / name
         if path.exists():
             lines.append(f"# ---- {name} ----")

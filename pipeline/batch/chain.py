@@ -33,7 +33,8 @@ class FileResult:
 
 def collect_inputs(paths: list[str], rules_dir: str | None = None) -> list[Path]:
     """Files named, and the announcement files under folders named, in a stable order."""
-    from .inputs import folder_suffixes, select_inputs
+    from ..rules import folder_suffixes
+    from .inputs import select_inputs
 
     return select_inputs(paths, folder_suffixes(rules_dir)).files
 

@@ -4,38 +4,15 @@ folders named (``rules/inputs.toml``), never the run's own output folder or cach
 from __future__ import annotations
 
 import logging
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import RulesError
-from ..rules import DEFAULT_RULES_DIR
-
 log = logging.getLogger("pipeline")
-
-INPUTS_FILE = "inputs.toml"
-
 
 @dataclass
 class Selection:
     files: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one line each: "<path>: skipped: <why>"
-
-
-def folder_suffixes(rules_dir: str | Path | None) -> tuple[str, ...]:
-    """The suffixes a folder run reads; a rules folder without inputs.toml uses the package's."""
-    path = Path(rules_dir or DEFAULT_RULES_DIR) / INPUTS_FILE
-    if not path.exists():
-        path = DEFAULT_RULES_DIR / INPUTS_FILE
-    try:
-        suffixes = tomllib.loads(path.read_text(encoding="utf-8"))["folder"]["suffixes"]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RulesError(f"{path}: cannot be read as TOML: {exc}") from None
-    except (KeyError, TypeError):
-        raise RulesError(f"{path}: key 'folder.suffixes' is missing") from None
-    if not isinstance(suffixes, list) or not all(isinstance(s, str) and s.startswith(".") for s in suffixes):
-        raise RulesError(f"{path}: key 'folder.suffixes' must be a list of suffixes such as \".txt\"")
-    return tuple(s.lower() for s in suffixes)
 
 
 def select_inputs(paths: list[str], suffixes: tuple[str, ...], exclude: tuple[Path, ...] = (),
