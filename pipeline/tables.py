@@ -321,6 +321,12 @@ def _bbox(page, bbox) -> dict:
 
 SCHEMA_NAMES: dict[str, tuple[str, ...]] = {table: tuple(c.name for c in cols) for table, cols in SCHEMA.items()}
 
+def path_text(path: str) -> str:
+    """A path as the tables hold it: bytes of the name that are not UTF-8 (Python keeps them as
+    lone surrogates) written as \\xNN, so the name can be stored and shown."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def plan_id(doc_id: str, plan_no: int) -> str:
     return f"{doc_id}-p{plan_no:02d}"
 
@@ -330,6 +336,8 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
     """All table rows for one processed document."""
     from .enrich import enrich_rows
     from .municipalities import lookup, municipality_diagnostics, municipality_type
+
+    source_path, duplicate_paths = path_text(source_path), tuple(map(path_text, duplicate_paths))
 
     # Before any row is made, so the warning counts in documents.status and .diagnostics.
     doc = municipality_diagnostics(doc, munis, rules.default_prefecture)
@@ -445,6 +453,8 @@ def _line_offsets(text: str) -> dict[tuple[int, str], int]:
 def failed_rows(doc_id: str, source_path: str, media_type: str | None, status: str, error: str,
                 rules_hash: str, page: int | None = None, line: int | None = None,
                 duplicate_paths: tuple[str, ...] = ()) -> dict[str, list[dict]]:
+    source_path, duplicate_paths = path_text(source_path), tuple(map(path_text, duplicate_paths))
+    error = path_text(error)
     out: dict[str, list[dict]] = {name: [] for name in SCHEMA}
     out["documents"].append({
         "doc_id": doc_id, "source_path": source_path, "duplicate_paths": "; ".join(duplicate_paths) or None,

@@ -46,12 +46,14 @@ def run_batch(opts: Options) -> int:
     """Process every input into the output folder; returns the exit code (0, or 1 when a
     document failed). Prints error lines, progress and the summary on stderr."""
     from ..output.lock import OutputLock
+    from ..output.write import check_replaceable
 
     started = time.perf_counter()
     out = Path(opts.out)
     cache_dir = Path(opts.cache_dir) if opts.cache_dir else out / ".cache"
     if opts.use_cache and cache_dir.exists() and not cache_dir.is_dir():
         raise OutputError(f"{cache_dir}: the cache is a file, not a folder (give a folder for --cache)")
+    check_replaceable(out)  # before any work: the run could not write its output
     selection = _select(opts, (out, cache_dir))
     with OutputLock(out):
         return _locked_run(opts, selection, out, cache_dir, started)

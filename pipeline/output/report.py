@@ -91,11 +91,16 @@ def write_report(tables: dict[str, list[dict]], out_dir: Path) -> list[str]:
     return [FILE_NAME]
 
 
+# Marks the page as this pipeline's, so a run replaces only its own report (output.write).
+GENERATOR = "regional-plans-pipeline"
+
+
 def render(tables: dict[str, list[dict]]) -> str:
     by_doc = _group(tables, "doc_id")
     parts = [
         '<!DOCTYPE html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="{GENERATOR}">\n'
         "<title>地域産業活性化計画 抽出レポート</title>\n<style>" + CSS + "</style>\n</head>\n<body>\n",
         "<h1>地域産業活性化計画 抽出レポート</h1>\n",
         '<p class="legend">凡例: <span class="header">計画見出し</span><span class="overview">概要</span>'

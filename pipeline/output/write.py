@@ -125,6 +125,38 @@ _TMP_PREFIX = ".tmp-"
 OPTIONAL_OUTPUTS = ("workbook.xlsx", "report.html")
 
 
+def check_replaceable(out: Path) -> None:
+    """Refuse to replace or remove a workbook.xlsx or report.html that this pipeline did not
+    write: one the user put in the output folder (or an announcement saved as report.html in
+    an input folder given as the output folder) would be lost without a word."""
+    for fname in OPTIONAL_OUTPUTS:
+        path = out / fname
+        if path.is_file() and not _written_by_a_run(path):
+            raise OutputError(f"{path}: not written by this pipeline; move it away or choose another --out")
+
+
+def _written_by_a_run(path: Path) -> bool:
+    import zipfile
+
+    try:
+        if path.suffix == ".html":
+            with open(path, "rb") as fh:
+                head = fh.read(4096)
+            return b'<meta name="generator" content="regional-plans-pipeline">' in head or _older_run(path, head)
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml")
+        return b"<dc:creator>regional-plans-pipeline</dc:creator>" in core or _older_run(path, core)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
+def _older_run(path: Path, head: bytes) -> bool:
+    """An output folder of a version before the generator mark: its own tables beside it and
+    the report's title, or openpyxl as the workbook's creator."""
+    beside = all((path.parent / f"documents.{ext}").is_file() for ext in ("csv", "parquet"))
+    return beside and ("抽出レポート".encode() in head or b"<dc:creator>openpyxl</dc:creator>" in head)
+
+
 def _swap(tmp: Path, out: Path, written: list[str]) -> None:
     with _signals_deferred():
         for fname in written:
@@ -193,6 +225,7 @@ def write_tables(documents, out_dir: str | Path, extra_writers=(), batch_rows: i
     in ``SCHEMA`` and what ``extra_writers`` return); nothing from a document's content becomes
     part of a path."""
     out = Path(out_dir)
+    check_replaceable(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         _remove_stale_temp_folders(out)
@@ -286,7 +319,10 @@ class _TableSink:
         self.batch: list[list] = []
         self.batches = 0
         self.csv = open(folder / f"{name}.csv", "w", encoding="utf-8-sig", newline="")
-        self.parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression="zstd")
+        # A file Python opened: pyarrow would encode the path as UTF-8, which a folder name that
+        # is not (bytes kept as surrogates) cannot be.
+        self.parquet_file = open(folder / f"{name}.parquet", "wb")
+        self.parquet = pq.ParquetWriter(self.parquet_file, self.schema, compression="zstd")
         self.csv.write(",".join(c.name for c in self.cols) + "\r\n")
 
     def add(self, rows: list[list]) -> None:
@@ -316,6 +352,7 @@ class _TableSink:
             self._flush(self.batch)
             self.batch = []
         self.parquet.close()
+        self.parquet_file.close()
         self.csv.close()
 
     def abort(self) -> None:
@@ -323,3 +360,4 @@ class _TableSink:
         self.csv.close()
         if self.parquet.is_open:
             self.parquet.close()
+        self.parquet_file.close()
