@@ -72,3 +72,27 @@ def test_the_pipelines_own_workbook_and_report_are_replaced_and_removed(tmp_path
     res = cli("run", SEED, "--out", out, "--tables-only")
     assert res.returncode == 0, res.stderr
     assert not (out / "workbook.xlsx").exists() and not (out / "report.html").exists()
+
+
+@pytest.mark.parametrize("damage", ["docs is a file", "state.json is a folder"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_damaged_cache_folder_slows_a_run_down_and_never_fails_it(tmp_path, damage, jobs):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("seed.txt", "coordinated/coord_1.txt", "coordinated/coord_2.txt"):
+        shutil.copy(FIXTURES / name, folder / name.replace("/", "_"))
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    assert cli("run", folder, "--out", clean, "--no-cache", "--tables-only").returncode == 0
+    assert cli("run", folder, "--out", out, "--tables-only", "--jobs", jobs).returncode == 0
+    cache = out / ".cache"
+    shutil.rmtree(cache / "docs")
+    (cache / "state.json").unlink()
+    if damage == "docs is a file":
+        (cache / "docs").write_text("junk", encoding="utf-8")
+    else:
+        (cache / "state.json").mkdir()
+    res = cli("run", folder, "--out", out, "--tables-only", "--jobs", jobs)
+    assert res.returncode == 0, res.stderr
+    assert "cache not written" in res.stderr and "Traceback" not in res.stderr
+    for table in ("documents", "plans", "programs"):
+        assert (out / f"{table}.csv").read_bytes() == (clean / f"{table}.csv").read_bytes()

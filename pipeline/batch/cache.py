@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..tables import PIPELINE_VERSION, SCHEMA
+
+log = logging.getLogger("pipeline")
 
 CACHE_FORMAT = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -86,8 +89,9 @@ def cacheable(result) -> bool:
 # --------------------------------------------------------------------------- entries
 
 
-def save_entry(file: Path, key: str, path: str, tables: dict[str, list[list]], error: str | None) -> None:
-    """Write atomically (temporary file + rename), so a killed writer leaves no torn entry."""
+def save_entry(file: Path, key: str, path: str, tables: dict[str, list[list]], error: str | None) -> bool:
+    """Write atomically (temporary file + rename), so a killed writer leaves no torn entry.
+    False when the cache cannot be written (a damaged cache folder): the run goes on without."""
     tail = error[len(path):] if error and error.startswith(path) else error
     try:
         body = json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode()
@@ -96,15 +100,35 @@ def save_entry(file: Path, key: str, path: str, tables: dict[str, list[list]], e
     header = {"format": CACHE_FORMAT, "key": key, "columns": columns(), "error_tail": tail,
               "body_sha256": hashlib.sha256(body).hexdigest()}
     data = json.dumps(header).encode() + b"\n" + body  # ASCII: a path may hold surrogates
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=file.parent)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=file.parent)
+    except OSError as exc:
+        _cache_unusable(file.parent, exc)
+        return False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, file)
+        return True
+    except OSError as exc:
+        _unlink(Path(tmp))
+        _cache_unusable(file, exc)
+        return False
     except BaseException:
         _unlink(Path(tmp))
         raise
+
+
+_WARNED: set[str] = set()
+
+
+def _cache_unusable(where: Path, exc: OSError) -> None:
+    """Said once per process and place: a damaged cache slows a run down, it never fails it."""
+    if str(where) not in _WARNED:
+        _WARNED.add(str(where))
+        log.warning("%s: cache not written (%s): documents are processed without it",
+                    where, exc.strerror or exc)
 
 
 def _split(file: Path, key: str | None) -> tuple[dict, bytes] | None:
@@ -217,12 +241,19 @@ def load_state(cache_dir: Path) -> dict | None:
 
 def save_state(cache_dir: Path, state: dict) -> None:
     state = {"format": CACHE_FORMAT, **state}
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=cache_dir)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=cache_dir)
+    except OSError as exc:
+        _cache_unusable(cache_dir, exc)
+        return
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(state, fh)
         os.replace(tmp, state_file(cache_dir))
+    except OSError as exc:  # state.json made a folder: the next run is not 'up to date', no more
+        _unlink(Path(tmp))
+        _cache_unusable(state_file(cache_dir), exc)
     except BaseException:
         _unlink(Path(tmp))
         raise

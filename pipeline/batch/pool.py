@@ -77,7 +77,7 @@ def run_task(task: Task, rules: Rules, limits: Limits, *, spool: bool) -> tuple[
     tables = table_values(res.rows)
     keep = task.cache_file is not None and cache.cacheable(res)
     if keep:
-        cache.save_entry(Path(task.cache_file), task.key or "", task.path, tables, res.error)
+        keep = cache.save_entry(Path(task.cache_file), task.key or "", task.path, tables, res.error)
     if spool:
         # Pickle, not the cache's JSON: several times faster to read back, and this file is
         # written and read by this run only, in a folder of its own.
