@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import signal
 import sys
+import threading
 
-from .errors import PipelineError, one_line
+from .errors import PipelineError, Terminated, one_line
 
 log = logging.getLogger("pipeline")
 
@@ -108,7 +110,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _stop(signum, _frame) -> None:
+    """The first Ctrl-C or SIGTERM stops the run; any further one is ignored while the run
+    cleans up (a second Ctrl-C in a writer's clean-up would print a traceback)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 def main(argv: list[str] | None = None) -> int:
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, _stop)
     args = parse(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "debug", False) else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
@@ -129,9 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as exc:
         print(one_line(f"error: {exc}"), file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("interrupted: the previous output was left as it was", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
     except Exception as exc:  # a bug outside per-file processing: one line, traceback with --debug
         if getattr(args, "debug", False):
             import traceback

@@ -11,6 +11,10 @@ def one_line(text: str) -> str:
     return text.translate(_LINE_BREAKING)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (the output is left whole, temporary files removed)."""
+
+
 class PipelineError(Exception):
     """Base class: an error the user can act on, with a one-line message."""
 

@@ -75,9 +75,18 @@ INTERRUPT_POINTS = {
 }
 
 
+STOPS = {
+    "ctrl-c": ([signal.SIGINT], 130),
+    "ctrl-c twice": ([signal.SIGINT, signal.SIGINT], 130),  # the second lands in the clean-up
+    "sigterm": ([signal.SIGTERM], 143),
+}
+
+
+@pytest.mark.parametrize("stop", STOPS)
 @pytest.mark.parametrize("point", INTERRUPT_POINTS)
-def test_ctrl_c_at_any_point_prints_one_line_and_no_traceback(tmp_path, point):
+def test_ctrl_c_at_any_point_prints_one_line_and_no_traceback(tmp_path, point, stop):
     target, call = INTERRUPT_POINTS[point]
+    signals, code = STOPS[stop]
     (tmp_path / "hook").mkdir()
     (tmp_path / "hook" / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
     mark = tmp_path / "mark"
@@ -95,13 +104,14 @@ def test_ctrl_c_at_any_point_prints_one_line_and_no_traceback(tmp_path, point):
             if proc.poll() is not None:
                 pytest.fail(f"the run ended before {target} call {call}: {proc.communicate()[1][-2000:]}")
             time.sleep(0.05)  # polling for the mark only; nothing is timed
-        proc.send_signal(signal.SIGINT)
+        for sig in signals:
+            proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 130, stderr
+    assert proc.returncode == code, stderr
     assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
     assert stderr.strip().splitlines()[-1].startswith("interrupted"), stderr
     assert not list(out.glob(".tmp-*"))

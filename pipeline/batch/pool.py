@@ -163,6 +163,7 @@ class Serial:
 def _worker_main(conn, rules: Rules, limits: Limits) -> None:
     """Worker loop: warm up once, then one task at a time until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's clean-up handler
     try:
         from ..extract.tokens import tokenizer
 
