@@ -8,10 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .segment.periods import Period
 
 # (page, x0, top, x1, bottom) in PDF points, pages 1-based.
 CharBox = tuple[int, float, float, float, float]
@@ -181,6 +177,25 @@ class Measure:
     programs: tuple[Program, ...]
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A plan period: fiscal years (Western), from 和暦 or Western years."""
+
+    raw: str  # the period expression as written (normalized), without brackets and label
+    start_fy: int | None
+    end_fy: int | None
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Lines joined into one text; ``pos[i]`` is (line, index in line.text) of char i,
+    or None for a space the joiner inserted between two Latin words."""
+
+    text: str
+    pos: tuple[tuple[NormLine, int] | None, ...]
+    lines: tuple[NormLine, ...]
 
 
 @dataclass(frozen=True)

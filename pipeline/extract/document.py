@@ -11,6 +11,7 @@ from ..model import (
     Caption,
     Diagnostic,
     Document,
+    Joined,
     ListKind,
     Measure,
     MeasureSkeleton,
@@ -25,7 +26,7 @@ from ..model import (
 from ..municipalities import municipality_from_title, without_prefecture
 from ..rules import Rules
 from ..segment import grammar
-from ..segment.joining import Joined, join_parts, join_text
+from ..segment.joining import join_parts, join_text
 from .lists import _name_extent, choose_list, find_list
 
 

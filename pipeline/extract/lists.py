@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import (
+    Joined,
     ListKind,
 )
 from ..rules import Rules
-from ..segment.joining import Joined
 from .tokens import tokenize
 
 

@@ -5,26 +5,13 @@ character of the joined text back to its line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from ..model import (
-    NormLine,
-)
+from ..model import Joined, NormLine
 
 _LATIN_END = re.compile(r"[A-Za-z0-9]$")
 
 
 _LATIN_START = re.compile(r"^[A-Za-z0-9]")
-
-
-@dataclass(frozen=True)
-class Joined:
-    """Lines joined into one text; ``pos[i]`` is (line, index in line.text) of char i,
-    or None for a space the joiner inserted between two Latin words."""
-
-    text: str
-    pos: tuple[tuple[NormLine, int] | None, ...]
-    lines: tuple[NormLine, ...]
 
 
 def join_text(prev: str, nxt: str) -> str:

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..model import Period
 from ..rules import Rules
-
-
-@dataclass(frozen=True)
-class Period:
-    raw: str  # the period expression as written (normalized), without brackets and label
-    start_fy: int | None
-    end_fy: int | None
 
 
 def strip_period_wrapping(text: str, rules: Rules) -> str:

@@ -18,6 +18,7 @@ from ..model import (
     MeasureSkeleton,
     NormDocument,
     NormLine,
+    Period,
     PlanSkeleton,
     Role,
     Severity,
@@ -26,7 +27,7 @@ from ..model import (
 from ..rules import Rules
 from . import grammar
 from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
-from .periods import Period, looks_like_period, parse_period
+from .periods import looks_like_period, parse_period
 
 
 @lru_cache(maxsize=64)

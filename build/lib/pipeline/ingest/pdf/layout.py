@@ -1,0 +1,190 @@
+"""What the PDF reader builds from a page (characters, segments, lines, blocks, paragraphs,
+pages) and the geometry helpers its stages share.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ...model import CharBox
+
+if TYPE_CHECKING:
+    pass
+
+
+_CID = re.compile(r"^\(cid:\d+\)$")
+
+
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+_UNIT = re.compile(r"[!-~]+| |.", re.S)  # an ASCII run, a space, or one other character
+
+
+@dataclass(slots=True)
+class _Char:
+    text: str  # usually one character; a ligature may give several
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    space: bool
+    base: float = 0.0  # baseline, top-down (only differences between characters are used)
+
+
+class _Rulings:
+    """Ruling lines of a page (frame and table-cell borders, drawn lines). Text on both sides
+    of a vertical one is never read as one line; a horizontal one across a table separates
+    its rows (read row by row)."""
+
+    def __init__(self, edges: list[tuple[float, float, float]],
+                 rows: list[tuple[float, float, float]] | None = None, tolerance: float = 0.0):
+        self.tolerance = tolerance  # how far from a gap a ruling may lie and still separate it
+        self.edges = sorted(edges)  # vertical: (x, top, bottom)
+        self.xs = [e[0] for e in self.edges]
+        self.rows = sorted(rows or [])  # horizontal: (y, x0, x1)
+
+    def between(self, left: float, right: float, top: float, bottom: float) -> bool:
+        """A ruling at x in [left - tolerance, right + tolerance] that covers the middle of
+        top..bottom."""
+        if not self.edges or right - left > 1e4:
+            return False
+        mid = (top + bottom) / 2
+        lo = bisect.bisect_left(self.xs, min(left, right) - self.tolerance)
+        hi = bisect.bisect_right(self.xs, max(left, right) + self.tolerance)
+        return any(e[1] <= mid <= e[2] for e in self.edges[lo:hi])
+
+
+_NO_RULINGS = _Rulings([])
+
+
+@dataclass
+class _Seg:
+    """Text on one visual line between column gaps, on one page."""
+
+    page: int
+    nchars: int  # characters other than spaces
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    size: float = 0.0
+    text: str = ""
+    boxes: list[CharBox | None] = field(default_factory=list)
+    kind: str = "body"  # body | caption | furniture
+
+
+@dataclass
+class _Line:
+    """A body line: the body segments of one visual line."""
+
+    page: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    text: str
+    boxes: list[CharBox | None]
+    # The left edge of the nearest thing right of the line's end that it may have wrapped
+    # around (a text box, a picture, a caption beside it); None when there is none.
+    wrap_right: float | None = None
+
+
+@dataclass
+class _Block:
+    page: int
+    lines: list[_Line]
+    right: float = 0.0  # the right edge full lines reach
+
+    @property
+    def x0(self) -> float:
+        return min(ln.x0 for ln in self.lines)
+
+    @property
+    def max_x1(self) -> float:
+        return max(ln.x1 for ln in self.lines)
+
+    @property
+    def size(self) -> float:
+        return statistics.median(ln.size for ln in self.lines)
+
+
+@dataclass
+class _Para:
+    page: int
+    parts: list[tuple[str, list[CharBox | None]]]
+    captions: list[_Para] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(t for t, _ in self.parts)
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    segs: list[_Seg]
+    unmapped: int
+    nchars: int
+    sideways: int  # non-space characters of rotated or vertical text (not read)
+    # Pictures: images, and boxes with no text in them (photo frames, placeholders), as
+    # (x0, top, x1, bottom).
+    pictures: list[tuple[float, float, float, float]] = field(default_factory=list)
+    # Things text may wrap around, as (x0, top, x1, bottom): pictures, drawn boxes and
+    # vertical rules (a text box's frame, a table cell's border).
+    obstacles: list[tuple[float, float, float, float]] = field(default_factory=list)
+    rulings: _Rulings = field(default_factory=lambda: _NO_RULINGS)
+
+
+def _v_overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: float) -> float:
+    """Vertical overlap as a fraction of the smaller height."""
+    inter = min(a_bottom, b_bottom) - max(a_top, b_top)
+    smaller = min(a_bottom - a_top, b_bottom - b_top)
+    if smaller <= 0:
+        return 1.0 if inter >= 0 else 0.0
+    return inter / smaller
+
+
+def _mode_size(chars: list[_Char]) -> float:
+    sizes = Counter(round(c.size, 1) for c in chars if not c.space) or Counter(round(c.size, 1) for c in chars)
+    return sizes.most_common(1)[0][0]
+
+
+def _norm_key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _weighted_median(values: list[tuple[float, int]]) -> float:
+    values = sorted(values)
+    total = sum(w for _, w in values)
+    acc = 0
+    for v, w in values:
+        acc += w
+        if acc * 2 >= total:
+            return v
+    return values[-1][0]
+
+
+def _seg_line(s: _Seg) -> _Line:
+    return _Line(page=s.page, x0=s.x0, x1=s.x1, top=s.top, bottom=s.bottom, size=s.size, text=s.text,
+                 boxes=s.boxes)
+
+
+def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float]) -> bool:
+    return (inner[0] >= outer[0] - 1 and inner[1] >= outer[1] - 1 and inner[2] <= outer[2] + 1
+            and inner[3] <= outer[3] + 1)
+
+
+def _first_box(para: _Para) -> tuple[float, float, float]:
+    box = next(b for _t, boxes in para.parts for b in boxes if b is not None)
+    return (box[0], box[2], box[1])

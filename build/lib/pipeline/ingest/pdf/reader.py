@@ -1,0 +1,152 @@
+"""Read a PDF announcement into a RawDocument, rebuilt from pdfplumber's characters.
+
+Stages (thresholds in ``rules/pdf.toml``, read as ``rules.pdf``):
+
+1. Per page (the page is closed as soon as its characters are copied): characters become
+   *runs* (content-stream order, one baseline, no big gap), runs become *segments* (the text
+   on one visual line between column gaps; text more than a word gap apart must share a
+   baseline, and a vertical ruling line, such as a frame or table-cell border, always
+   separates). ``(cid:N)`` glyphs are dropped and counted. The page's graphics are kept as
+   hints: pictures, boxes and rules text may wrap around, table row borders.
+2. Per document: *furniture* (page numbers that count with the pages, and running
+   headers/footers in the top/bottom bands that stand above/below the page's text),
+   *captions* (a font clearly smaller than the body, short lines in a side column, or short
+   lines under a picture), and *body*. Body segments of one visual line become a line,
+   unless a gutter between text columns or a ruling line separates them; vertically
+   adjacent lines of one column become a block; blocks are put in reading order (XY-cut:
+   table rows, then columns, then bands); wrapped lines of a block are joined into
+   paragraphs, also across a page break (and cell by cell for a table row broken across
+   pages). A line that ends at a text box or picture standing in its column wrapped there.
+3. Emission, per page: header furniture, then each paragraph that starts on the page
+   followed by the caption lines beside it (captions of one text box or photo column stay
+   together; a caption inside one of several text columns follows the paragraph before it
+   in that column), then footer furniture. Every emitted RawLine is one logical line: a
+   whole paragraph, one caption line, or one furniture item.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from ...errors import InputError
+from ...model import CharBox, Diagnostic, LayoutHint, RawDocument, RawLine, Severity
+from ...rules import PdfSettings, Rules
+
+if TYPE_CHECKING:
+    from ...model import Limits
+
+from .blocks import _blocks, _body_lines, _column_gaps, _right_edges, _usual_gap_em, _wrap_edges
+from .captions import _attach_captions, _mark_captions
+from .chars import _read_pages
+from .furniture import _body_size, _mark_furniture
+from .layout import _Block, _Line, _Page, _Para, _Seg
+from .paragraphs import _paragraphs
+
+
+def read_pdf(path: str, data: bytes, doc_id: str, rules: Rules, limits: Limits) -> RawDocument:
+    """Read a PDF's text into logical lines with layout hints and per-character boxes."""
+    cfg = rules.pdf
+    logger = logging.getLogger("pdfminer")
+    old_level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pages = _read_pages(data, cfg, limits)
+    finally:
+        logger.setLevel(old_level)
+
+    diagnostics: list[Diagnostic] = []
+    if not pages:
+        raise InputError("PDF has no pages", status="failed")
+    total_chars = sum(p.nchars for p in pages)
+    total_unmapped = sum(p.unmapped for p in pages)
+    total_sideways = sum(p.sideways for p in pages)
+    if total_chars == 0 and total_sideways:
+        raise InputError(f"PDF text is all rotated or vertical ({total_sideways} characters): not supported",
+                         status="failed")
+    if total_chars == 0 and total_unmapped == 0:
+        raise InputError("PDF has no text layer: it looks scanned and needs OCR", status="no_text")
+    if total_chars == 0:
+        raise InputError(f"PDF text has no Unicode mapping ({total_unmapped} glyphs): it needs OCR",
+                         status="no_text")
+    for p in pages:
+        if p.unmapped:
+            diagnostics.append(Diagnostic(
+                Severity.WARNING, "unmapped_glyphs",
+                f"page {p.number}: {p.unmapped} glyph(s) without a Unicode mapping were dropped",
+                page=p.number))
+        if p.sideways:
+            diagnostics.append(Diagnostic(
+                Severity.WARNING, "rotated_text_skipped",
+                f"page {p.number}: {p.sideways} character(s) of rotated or vertical text were not read",
+                page=p.number))
+        if p.nchars == 0 and p.unmapped == 0 and p.sideways == 0:
+            diagnostics.append(Diagnostic(
+                Severity.WARNING, "page_without_text",
+                f"page {p.number}: no text layer (a scanned page?); its content is missing",
+                page=p.number))
+
+    lines = _layout(pages, cfg, rules)
+    return RawDocument(path=path, doc_id=doc_id, media_type="application/pdf", encoding=None,
+                       lines=tuple(lines), pages=len(pages), diagnostics=tuple(diagnostics))
+
+
+def _layout(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> list[RawLine]:
+    _mark_furniture(pages, cfg, rules)
+    body_size = _body_size(pages, cfg)
+    _mark_captions(pages, cfg, body_size, rules)
+
+    blocks_by_page: dict[int, list[_Block]] = {}
+    all_lines: dict[int, list[_Line]] = {}
+    for p in pages:
+        all_lines[p.number] = _body_lines([s for s in p.segs if s.kind == "body"], cfg, p.rulings)
+        _wrap_edges(all_lines[p.number], p, cfg)
+    usual_gap = _usual_gap_em(all_lines, cfg)
+    column_gaps = _column_gaps(all_lines, cfg)
+    for p in pages:
+        blocks_by_page[p.number] = _blocks(all_lines[p.number], cfg, usual_gap, p.rulings.rows, column_gaps)
+    _right_edges([b for bs in blocks_by_page.values() for b in bs], cfg)
+
+    line_para: dict[int, int] = {}
+    paras = _paragraphs(pages, blocks_by_page, cfg, rules, line_para)
+    loose = _attach_captions(pages, paras, cfg, rules, blocks_by_page, line_para)
+    return _emit(pages, paras, loose)
+
+
+def _emit(pages: list[_Page], paras: list[_Para], loose: dict[int, list[_Para]]) -> list[RawLine]:
+    out: list[RawLine] = []
+
+    def add(para: _Para, hint: LayoutHint | None) -> None:
+        text = ""
+        boxes: list[CharBox | None] = []
+        for t, b in para.parts:
+            text += t
+            boxes.extend(b)
+        out.append(RawLine(line_no=len(out) + 1, text=text, page=para.page, char_boxes=tuple(boxes),
+                           hint=hint))
+
+    def seg_para(s: _Seg) -> _Para:
+        return _Para(page=s.page, parts=[(s.text, s.boxes)])
+
+    by_page: dict[int, list[_Para]] = defaultdict(list)
+    for para in paras:
+        by_page[para.page].append(para)
+    for p in pages:
+        furniture = sorted((s for s in p.segs if s.kind == "furniture"), key=lambda s: (s.top, s.x0))
+        for s in furniture:
+            if s.top < p.height / 2:
+                add(seg_para(s), LayoutHint.FURNITURE)
+        for cap in loose.get(p.number, []):
+            add(cap, LayoutHint.CAPTION)
+        for para in by_page.get(p.number, []):
+            add(para, None)
+            for cap in para.captions:
+                add(cap, LayoutHint.CAPTION)
+        for s in furniture:
+            if s.top >= p.height / 2:
+                add(seg_para(s), LayoutHint.FURNITURE)
+    return out

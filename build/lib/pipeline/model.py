@@ -1,0 +1,283 @@
+"""The document model that every stage reads and returns.
+
+Frozen dataclasses only: a stage never mutates what it was given, so a value's
+provenance (line, character span, page, bbox) stays true from ingest to the tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .segment.periods import Period
+
+# (page, x0, top, x1, bottom) in PDF points, pages 1-based.
+CharBox = tuple[int, float, float, float, float]
+
+
+# The fixed vocabularies. Their values are the strings the tables hold.
+
+
+class Role(StrEnum):
+    """Where a non-blank line went (lines.role)."""
+
+    TITLE = "title"
+    PREAMBLE = "preamble"
+    HEADER = "header"
+    PERIOD = "period"
+    OVERVIEW = "overview"
+    CAPTION = "caption"
+    MARKER = "marker"
+    MEASURE = "measure"
+    LABEL = "label"  # a section label line such as 【概要】
+    FURNITURE = "furniture"
+    UNASSIGNED = "unassigned"
+
+
+class LayoutHint(StrEnum):
+    """What a reader saw of a line's layout (small type, a side column, a running header)."""
+
+    CAPTION = "caption"
+    FURNITURE = "furniture"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"  # the document becomes partial
+    ERROR = "error"
+
+
+class Status(StrEnum):
+    """documents.status"""
+
+    OK = "ok"
+    PARTIAL = "partial"
+    NO_PLANS = "no_plans"
+    NO_TEXT = "no_text"
+    FAILED = "failed"
+
+
+class ListKind(StrEnum):
+    """How a measure names its programs (measures.list_kind)."""
+
+    PARENTHESIZED = "parenthesized"
+    BARE = "bare"
+    INLINE = "inline"  # a list inside a sentence, after 具体的には
+    NONE_WORD = "none_word"  # the list says なし
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one input may cost: the CLI's --max-file-mb, --max-pages and --timeout."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 500
+    timeout_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    message: str
+    line: int | None = None
+    plan_no: int | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class RawLine:
+    """One line as read from the source, before normalization.
+
+    For text input a physical line of the file. For PDF input a logical line
+    rebuilt from characters: wrapped lines of one paragraph are already joined,
+    and ``char_boxes`` holds one box per character of ``text`` (None for a
+    character that the joiner inserted, such as the space between Latin words).
+    """
+
+    line_no: int  # 1-based
+    text: str
+    page: int | None = None
+    char_boxes: tuple[CharBox | None, ...] | None = None
+    # Layout hint from ingest: caption (small font / side column), furniture (running
+    # header, footer, page number), or None for body text.
+    hint: LayoutHint | None = None
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    path: str
+    doc_id: str
+    media_type: str  # "text/plain" | "text/html" | "application/pdf"
+    encoding: str | None
+    lines: tuple[RawLine, ...]
+    pages: int | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class NormLine:
+    """A line after normalization, with a map back to the raw characters.
+
+    Normalized character ``i`` came from ``raw[raw_start[i]:raw_end[i]]``.
+    ``offset`` is where the line starts in the document's normalized text
+    (lines joined with "\\n").
+    """
+
+    line_no: int
+    raw: str
+    text: str
+    raw_start: tuple[int, ...]
+    raw_end: tuple[int, ...]
+    offset: int
+    page: int | None = None
+    char_boxes: tuple[CharBox | None, ...] | None = None
+    hint: LayoutHint | None = None
+
+
+@dataclass(frozen=True)
+class NormDocument:
+    raw: RawDocument
+    lines: tuple[NormLine, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    line: int
+    char_start: int  # offsets into the document's normalized text
+    char_end: int
+    raw: str  # the source characters of the span, as written
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Program:
+    seq: int
+    name: str
+    qualifier: str | None
+    where: Provenance
+    has_known_head: bool = True
+
+
+@dataclass(frozen=True)
+class Measure:
+    category_no: int
+    marker: str  # the marker as written, e.g. "(1)", "（１）", "⑴"
+    label: str  # as written after the marker (normalized)
+    label_canonical: str | None
+    description: str
+    line: int
+    line_end: int
+    list_kind: ListKind
+    programs: tuple[Program, ...]
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class MeasureSkeleton:
+    """A measure as segment found it: marker, label and body paragraphs, not yet read."""
+
+    number: int
+    marker: str
+    label: str
+    label_lines: tuple[NormLine, ...]
+    body: tuple[tuple[NormLine, ...], ...]  # paragraphs of the measure's text
+
+
+@dataclass(frozen=True)
+class PlanSkeleton:
+    """A plan as segment found it: header fields, overview paragraphs, captions, measures."""
+
+    plan_no: int
+    header_lines: tuple[NormLine, ...]
+    title: str | None
+    muni: str | None
+    period: Period | None
+    period_text: str | None  # the period as written when it could not be parsed
+    overview: tuple[tuple[NormLine, ...], ...]
+    captions: tuple[NormLine, ...]
+    measures: tuple[MeasureSkeleton, ...]
+    last_line: int
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """What segment hands to extract: every line has its role; plans wait to be read."""
+
+    doc: NormDocument
+    title: str | None
+    preamble: tuple[NormLine, ...]
+    plans: tuple[PlanSkeleton, ...]
+    roles: tuple[LineRole, ...]  # in line order
+    diagnostics: tuple[Diagnostic, ...]
+    preamble_captions: tuple[NormLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class Caption:
+    text: str
+    line: int
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    plan_no: int  # 1-based within the document
+    municipality: str | None
+    plan_title: str | None
+    period_raw: str | None
+    period_start_fy: int | None
+    period_end_fy: int | None
+    overview: str
+    line_start: int
+    line_end: int
+    measures: tuple[Measure, ...]
+    captions: tuple[Caption, ...]
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class LineRole:
+    """Where one non-blank line went: the accounting record."""
+
+    line: int
+    role: Role
+    plan_no: int | None
+    text: str
+    page: int | None = None
+    raw: str = ""  # the line as read, before normalization
+
+
+@dataclass(frozen=True)
+class Document:
+    """The segmented and extracted document: what the tables are made from."""
+
+    raw: RawDocument
+    title: str | None
+    preamble: str
+    plans: tuple[Plan, ...]
+    roles: tuple[LineRole, ...]
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+    normalized_text: str = ""
+    # Captions before the first plan (a PDF's cover photo): they belong to no plan.
+    captions: tuple[Caption, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        if not self.plans:
+            return Status.NO_PLANS
+        if any(d.severity in (Severity.WARNING, Severity.ERROR) for d in self.diagnostics):
+            return Status.PARTIAL
+        return Status.OK

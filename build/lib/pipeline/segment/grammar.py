@@ -1,0 +1,271 @@
+"""The announcement grammar: the one module that applies rules/format.toml to a normalized line
+or a short run of lines. What a plan header, a period line, a measure marker, a category label,
+a caption marker, a section label, a title and page furniture are, and whether a line starts a
+new block, completes a label or carries a marker in mid-sentence.
+
+``segment`` and the PDF reader ask these questions; no other module reads marker forms, header
+or title patterns. Functions take normalized text unless their name or docstring says raw.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..normalize import normalize_text
+from ..rules import Category, Rules
+from .periods import looks_like_period, parse_period
+
+# --------------------------------------------------------------------------- headers and titles
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    title: str
+    muni: str | None
+    rest: str
+
+
+def match_header(text: str, rules: Rules) -> HeaderMatch | None:
+    for pat in rules.header_patterns:
+        m = pat.match(text)
+        if not m:
+            continue
+        title = m.group("title").strip()
+        muni = (m.groupdict().get("muni") or "").strip() or None
+        rest = (m.groupdict().get("rest") or "").strip()
+        if muni and not any(muni.endswith(s) for s in rules.municipality_types):
+            # "(八王子市、令和6年度〜令和8年度)": the period shares the parenthesis.
+            head, _, tail = (re.split(r"([、,:・ ])", muni, maxsplit=1) + ["", ""])[:3]
+            if any(head.endswith(s) for s in rules.municipality_types) and parse_period(tail, rules):
+                muni, rest = head, (tail + " " + rest).strip()
+            else:
+                continue  # "(…)" after the title that names no municipality: not this form
+        if not muni and rest.endswith(")") and "(" in rest:
+            # 「…計画」【計画期間:…】(小金井市): the municipality after the period.
+            head, _, tail = rest[:-1].rpartition("(")
+            if any(tail.strip().endswith(x) for x in rules.municipality_types):
+                muni, rest = tail.strip(), head.strip()
+        if rest and parse_period(rest, rules) is None and not looks_like_period(rest, rules):
+            continue  # trailing text that is not a period: a sentence, not a header
+        if not muni:
+            from ..municipalities import municipality_from_title
+
+            if municipality_from_title(title, rules) is None:
+                continue  # 【承認した地域産業活性化計画】 names no municipality: a title, not a plan
+        return HeaderMatch(title, muni, rest)
+    return None
+
+
+def match_muni_line(text: str, rules: Rules) -> str | None:
+    """The municipality of a line that only names it, continuing a split header."""
+    m = rules.muni_line.match(text)
+    return next(v for k, v in m.groupdict().items() if k.startswith("muni") and v) if m else None
+
+
+def is_period_line(text: str, rules: Rules) -> bool:
+    """A period line, parsable or only announced by its label."""
+    return bool(parse_period(text, rules) or looks_like_period(text, rules))
+
+
+def match_title(text: str, rules: Rules) -> tuple[int, str] | None:
+    """(rank, title) of a document-title line: the rank is the first title pattern that
+    matches, lower is preferred. Brackets are dropped."""
+    if len(text) > 80:
+        return None
+    for rank, pat in enumerate(rules.title_patterns):
+        m = pat.match(text)
+        if m:
+            return rank, m.group("title").strip()
+    return None
+
+
+def repeats_title(text: str, title: str | None, rules: Rules) -> bool:
+    """A running header pasted into the text: the document title again, perhaps with a page
+    number ("承認した地域産業活性化計画の概要 2/3")."""
+    if not title:
+        return False
+    rest = text.replace(" ", "").strip(rules.label_brackets)
+    title = title.replace(" ", "")
+    if not rest.startswith(title):
+        return False
+    tail = rest[len(title):].strip(rules.label_brackets + " ")
+    return not tail or bool(rules.title_page_number.fullmatch(tail))
+
+
+# --------------------------------------------------------------------------- markers and labels
+
+
+@dataclass(frozen=True)
+class MarkerMatch:
+    number: int
+    marker: str
+    rest: str
+
+
+def match_marker(text: str, rules: Rules) -> MarkerMatch | None:
+    for form in rules.marker_forms:
+        m = form.pattern.match(text)
+        if not m:
+            continue
+        rest = text[m.end():]
+        if rules.marker_not_followed_by.match(rest):
+            continue
+        rest = rest.strip()
+        if "num" not in form.pattern.groupindex:
+            # No number in the marker ("◆多様な主体との連携を図る取組"): the known label's.
+            known = rules.category_for(rest)
+            if known is None:
+                continue
+            return MarkerMatch(known.number, m.group(0).strip(), rest)
+        number = marker_number(m.group("num"))
+        if number is None or not 1 <= number <= rules.marker_max_number:
+            continue
+        if form.requires_known_label and not (rules.category_prefix(rest)
+                                                or rules.marker_label_shape.match(rest)):
+            continue
+        return MarkerMatch(number, m.group(0).strip(), rest)
+    return None
+
+
+def marker_number(num: str) -> int | None:
+    if num.isascii() and num.isdigit():
+        return int(num)
+    if len(num) == 1:
+        value = unicodedata.numeric(num, -1)
+        return int(value) if value > 0 else None
+    return None
+
+
+def canonical_label(label: str, rules: Rules) -> Category | None:
+    """The known category whose label (or an alias of it) this is, brackets and spaces aside."""
+    return rules.category_for(label)
+
+
+def label_prefix(text: str, rules: Rules) -> tuple[Category, str] | None:
+    """The known label that ``text`` starts with, longest first, and the alias as written."""
+    return rules.category_prefix(text)
+
+
+def has_label_shape(text: str, rules: Rules) -> bool:
+    """Ends like a category label (…取組, …施策), with no sentence end."""
+    return bool(rules.marker_label_shape.match(text))
+
+
+def is_section_label(text: str, rules: Rules) -> bool:
+    """A line that only names a section: 【概要】, 主な取組."""
+    return any(p.match(text) for p in rules.label_patterns)
+
+
+def opens_overview(label: str, rules: Rules) -> bool:
+    return bool(rules.overview_label.search(label))
+
+
+# --------------------------------------------------------------------------- furniture and captions
+
+
+def is_furniture(text: str, rules: Rules) -> bool:
+    """Page furniture even in text input: a pasted page number, a rule, a contact line."""
+    return any(p.match(text) for p in rules.furniture_patterns)
+
+
+def is_contact_label(text: str, rules: Rules) -> bool:
+    """問合せ先 and the like: the lines of its paragraph are furniture too."""
+    return bool(rules.contact_label.match(text))
+
+
+def is_caption_marker(text: str, rules: Rules) -> bool:
+    """A line that says it is a caption ("(写真)…", "【写真】…") wherever it stands."""
+    return bool(rules.caption_marker.match(text))
+
+
+# --------------------------------------------------------------------------- line breaks (raw lines)
+# The PDF reader joins wrapped lines; these say where the grammar forbids or allows a join.
+# They take raw text and normalize it themselves.
+
+
+def starts_new_block(raw_text: str, rules: Rules) -> bool:
+    """True when a line must start a new paragraph: a measure marker, a plan header,
+    or a period line."""
+    text = normalize_text(raw_text, rules)
+    return bool(match_marker(text, rules) or match_header(text, rules)
+                or looks_like_period(text, rules) or parse_period(text, rules))
+
+
+def starts_block(raw_text: str, rules: Rules) -> bool:
+    """A bracketed line, or one that must start a new paragraph."""
+    stripped = raw_text.lstrip()
+    return stripped.startswith(rules.block_openers) or starts_new_block(stripped, rules)
+
+
+def marker_mid_sentence(raw_text: str, raw_next: str, rules: Rules) -> bool:
+    """Does ``raw_next`` start with a marker only because a sentence wrapped right before a
+    "(1)" it mentions ("…施策の柱" / "(1)「地域に根差した…」及び(2)…")?  The text so far ends
+    mid-sentence, and what follows the marker is no measure label."""
+    tail = normalize_text(raw_text[-10:], rules).rstrip()
+    if not tail or tail[-1] in rules.clause_ends:
+        return False
+    norm = normalize_text(raw_next, rules).strip()
+    if match_header(norm, rules):
+        return False
+    for form in rules.marker_forms:
+        m = form.pattern.match(norm)
+        if m:
+            rest = norm[m.end():]
+            if not rest or rest[0].isspace() or rules.category_prefix(rest) or rules.category_for(rest):
+                return False
+            # a quoted name follows ("(1)「…」"), or a further item of the same enumeration
+            quoted = rest.startswith(rules.quotes)
+            return quoted or any(form.pattern.match(rest[i:]) for i in range(1, len(rest)))
+    return False
+
+
+def completes_label(raw_text: str, raw_next: str, rules: Rules) -> bool:
+    """Does ``raw_next`` finish a measure label that ``raw_text`` (after a marker, if any)
+    began?  A label wrapped before the column edge (a manual break, a narrower line) is
+    still one."""
+    label = normalize_text(raw_text, rules).strip()
+    for form in rules.marker_forms:
+        m = form.pattern.match(label)
+        if m:
+            label = label[m.end():].strip()
+            break
+    if not label or rules.category_for(label) is not None:
+        return False
+    return rules.category_for(label + normalize_text(raw_next, rules).strip()) is not None
+
+
+def is_marker_line(raw_text: str, rules: Rules) -> bool:
+    """A measure marker starts the line (a known label after it where the form asks one)."""
+    norm = normalize_text(raw_text, rules).strip()
+    for form in rules.marker_forms:
+        m = form.pattern.match(norm)
+        if m and not rules.marker_not_followed_by.match(norm[m.end():]):
+            if not form.requires_known_label or rules.category_prefix(norm[m.end():].strip()):
+                return True
+    return False
+
+
+def is_bare_marker(raw_text: str, rules: Rules) -> bool:
+    """A measure marker alone on its line (its label follows on the next line)."""
+    norm = normalize_text(raw_text, rules).strip()
+    for form in rules.marker_forms:
+        m = form.pattern.match(norm)
+        if m and not norm[m.end():].strip():
+            return True
+    return False
+
+
+def cannot_continue(raw_text: str, rules: Rules) -> bool:
+    """A logical line that cannot continue: a bracketed period or title, or a marker + label."""
+    if len(raw_text) > 200:  # only the end matters for a long paragraph
+        return normalize_text(raw_text[-20:], rules).endswith(rules.closing_brackets)
+    norm = normalize_text(raw_text, rules)
+    if norm.endswith(rules.closing_brackets):
+        return True
+    for form in rules.marker_forms:
+        m = form.pattern.match(norm)
+        if m and rules.category_for(norm[m.end():].strip()):
+            return True
+    return False

@@ -1,0 +1,459 @@
+"""Segment a normalized document: title, preamble, plans (header, overview, captions) and
+measures by their markers. Every non-blank line gets exactly one role.
+
+The output is a ``Skeleton``: plans with their measures' body paragraphs still as text;
+``extract`` turns those into programs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..model import (
+    Diagnostic,
+    LayoutHint,
+    LineRole,
+    MeasureSkeleton,
+    NormDocument,
+    NormLine,
+    PlanSkeleton,
+    Role,
+    Severity,
+    Skeleton,
+)
+from ..rules import Rules
+from . import grammar
+from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
+from .periods import Period, looks_like_period, parse_period
+
+
+@lru_cache(maxsize=64)
+def _paren_left_open(text: str) -> bool:
+    """More ( than ) in the text. Memoized: every later paragraph of a measure asks it of the
+    same last body line, which may be megabytes long (linear time, not lines x length)."""
+    return text.count("(") > text.count(")")
+
+
+@dataclass
+class _MeasureDraft:
+    """A measure while segment reads it; frozen into a MeasureSkeleton at the end."""
+
+    number: int
+    marker: str
+    label: str
+    label_lines: list[NormLine]
+    body: list[list[NormLine]] = field(default_factory=list)  # paragraphs
+
+    def freeze(self) -> MeasureSkeleton:
+        return MeasureSkeleton(self.number, self.marker, self.label, tuple(self.label_lines),
+                               tuple(tuple(p) for p in self.body))
+
+
+@dataclass
+class _PlanDraft:
+    """A plan while segment reads it; frozen into a PlanSkeleton at the end."""
+
+    plan_no: int
+    header_lines: list[NormLine]
+    title: str | None
+    muni: str | None
+    period: Period | None
+    period_text: str | None  # as written when it could not be parsed
+    overview: list[list[NormLine]] = field(default_factory=list)
+    overview_label_open: bool = False  # a 【概要】 line was just seen
+    captions: list[NormLine] = field(default_factory=list)
+    measures: list[_MeasureDraft] = field(default_factory=list)
+    last_line: int = 0
+
+    def freeze(self) -> PlanSkeleton:
+        return PlanSkeleton(self.plan_no, tuple(self.header_lines), self.title, self.muni, self.period,
+                            self.period_text, tuple(tuple(p) for p in self.overview), tuple(self.captions),
+                            tuple(m.freeze() for m in self.measures), self.last_line)
+
+
+def segment(doc: NormDocument, rules: Rules) -> Skeleton:
+    return _Segmenter(doc, rules).run()
+
+
+class _Segmenter:
+    def __init__(self, doc: NormDocument, rules: Rules):
+        self.doc = doc
+        self.rules = rules
+        self.roles: dict[int, LineRole] = {}
+        self.diags: list[Diagnostic] = []
+        self.plans: list[_PlanDraft] = []
+        self.title: str | None = None
+        self.preamble: list[NormLine] = []
+        self.preamble_captions: list[NormLine] = []
+        # PDF lines are whole paragraphs already; text paragraphs are runs of non-blank lines.
+        self.one_line_paragraphs = doc.raw.media_type == "application/pdf"
+
+    # -- bookkeeping
+    def role(self, line: NormLine, role: str, plan: _PlanDraft | None) -> None:
+        self.roles[line.line_no] = LineRole(line.line_no, role, plan.plan_no if plan else None,
+                                           line.text, line.page, line.raw)
+        if plan is not None:
+            plan.last_line = max(plan.last_line, line.line_no)
+
+    def diag(self, severity: str, code: str, message: str, line: NormLine | None,
+             plan: _PlanDraft | None = None) -> None:
+        self.diags.append(Diagnostic(severity, code, message, line.line_no if line else None,
+                                     plan.plan_no if plan else None, line.page if line else None))
+
+    # -- main loop
+    def run(self) -> Skeleton:
+        lines = [ln for ln in self.doc.lines]
+        i = 0
+        n = len(lines)
+        plan: _PlanDraft | None = None
+        measure: _MeasureDraft | None = None
+        para: list[NormLine] = []  # the open paragraph
+        before_plans: list[NormLine] = []
+
+        def flush() -> None:
+            nonlocal para
+            if not para:
+                return
+            if plan is None:
+                before_plans.extend(para)
+            elif measure is None:
+                self.intro_paragraph(plan, para)
+            else:
+                self.measure_paragraph(plan, measure, para)
+            para = []
+
+        in_contact = False  # inside a 問合せ先 block: furniture until the paragraph ends
+        while i < n:
+            line = lines[i]
+            text = line.text
+            if not text:
+                in_contact = False
+                if not self.one_line_paragraphs:
+                    flush()
+                i += 1
+                continue
+            if grammar.is_contact_label(text, self.rules):
+                in_contact = True
+            if in_contact or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules) \
+                    or (plan is not None and grammar.repeats_title(text, self.title, self.rules)):
+                self.role(line, Role.FURNITURE, None)
+                self.diag(Severity.INFO, "page_furniture", f"running header/footer or page number dropped: {text}", line)
+                i += 1
+                continue
+            if line.hint == LayoutHint.CAPTION or (plan is not None and grammar.is_caption_marker(text, self.rules)):
+                flush()
+                if plan is None:
+                    self.preamble_captions.append(line)
+                    self.role(line, Role.CAPTION, None)
+                else:
+                    plan.captions.append(line)
+                    self.role(line, Role.CAPTION, plan)
+                i += 1
+                continue
+            if plan is not None and grammar.is_section_label(text, self.rules):
+                flush()
+                self.role(line, Role.LABEL, plan)
+                plan.overview_label_open = measure is None and grammar.opens_overview(text, self.rules)
+                i += 1
+                continue
+            header = match_header(text, self.rules)
+            joined_title = None
+            if header is None and text.count("「") > text.count("」") and i + 1 < n and lines[i + 1].text:
+                # 「台東区地域産業 / 活性化計画」(台東区)…: a title the line broke inside.
+                header = match_header(text + lines[i + 1].text, self.rules)
+                joined_title = lines[i + 1] if header else None
+            if header:
+                flush()
+                if plan is None:
+                    self.finish_front(before_plans)
+                plan, i = self.read_header(lines, i, header, joined_title)
+                self.plans.append(plan)
+                measure = None
+                continue
+            marker = match_marker(text, self.rules) if plan is not None else None
+            if marker and para and not self.one_line_paragraphs \
+                    and not self.is_sentence(para[-1].text[-1:]) and not para[-1].text.endswith(")") \
+                    and not grammar.has_label_shape(para[-1].text, self.rules) \
+                    and (marker.number != len(plan.measures) + 1
+                         or not (grammar.label_prefix(marker.rest, self.rules)
+                                 or grammar.canonical_label(marker.rest, self.rules)
+                                 or grammar.has_label_shape(marker.rest.strip(self.rules.label_brackets), self.rules))):
+                # "(3)販路拡大支援の三つを柱として…" continuing a hard-wrapped sentence whose
+                # line broke right before "(3)": text, not the third measure.
+                marker = None
+            if marker and plan.measures and marker.number <= plan.measures[-1].number \
+                    and grammar.label_prefix(marker.rest, self.rules) is None \
+                    and not grammar.has_label_shape(marker.rest, self.rules):
+                # "(1) 創業支援事業" under measure (3): an enumerated item, not a measure.
+                marker = None
+            if marker:
+                flush()
+                measure, i = self.read_marker(lines, i, marker, plan)
+                plan.measures.append(measure)
+                continue
+            if plan is not None and (looks_like_period(text, self.rules)):
+                flush()
+                self.role(line, Role.UNASSIGNED, plan)
+                self.diag(Severity.WARNING, "stray_period", f"period line outside a plan header: {text}", line, plan)
+                i += 1
+                continue
+            para.append(line)
+            if self.one_line_paragraphs:
+                flush()
+            i += 1
+        flush()
+        if plan is None:
+            self.finish_front(before_plans)
+        return Skeleton(self.doc, self.title, tuple(self.preamble), tuple(p.freeze() for p in self.plans),
+                        tuple(self.roles[k] for k in sorted(self.roles)), tuple(self.diags),
+                        tuple(self.preamble_captions))
+
+    # -- front matter
+    def finish_front(self, lines: list[NormLine]) -> None:
+        """Title and preamble. The title patterns are in order of preference: the first
+        pattern that matches any front line wins, so 【報道発表資料】 above
+        【承認した地域産業活性化計画の概要】 does not become the title."""
+        # A title the line broke inside its brackets: "【承認した地域産業活性化" / "計画の概要】".
+        candidates: list[tuple[str, list[NormLine]]] = []
+        for k, line in enumerate(lines):
+            candidates.append((line.text, [line]))
+            if line.text.count("【") > line.text.count("】") and k + 1 < len(lines):
+                candidates.append((line.text + lines[k + 1].text, [line, lines[k + 1]]))
+        title_lines: list[NormLine] = []
+        ranked = [(found, k) for k, (text, _) in enumerate(candidates)
+                  if (found := grammar.match_title(text, self.rules))]
+        if ranked:
+            (_, self.title), k = min(ranked, key=lambda r: (r[0][0], r[1]))
+            title_lines = candidates[k][1]
+        for line in lines:
+            if any(line is t for t in title_lines):
+                self.role(line, Role.TITLE, None)
+            else:
+                self.preamble.append(line)
+                self.role(line, Role.PREAMBLE, None)
+
+    # -- plan header
+    def read_header(self, lines: list[NormLine], i: int, header: HeaderMatch,
+                    joined_title: NormLine | None = None) -> tuple[_PlanDraft, int]:
+        first = lines[i]
+        plan = _PlanDraft(plan_no=len(self.plans) + 1, header_lines=[first], title=header.title,
+                        muni=header.muni, period=None, period_text=None)
+        self.role(first, Role.HEADER, plan)
+        if joined_title is not None:
+            plan.header_lines.append(joined_title)
+            self.role(joined_title, Role.HEADER, plan)
+            i += 1
+        # A period may continue on the next line: "【計画期間】" / "令和6年度〜令和8年度", or a
+        # hard wrap inside the brackets: "【計画期間:令和7年度〜令和9年" / "度】".
+        pending = ""
+        if header.rest:
+            if self._period_incomplete(header.rest):
+                pending = header.rest
+            else:
+                self.take_period(plan, header.rest, first)
+        i += 1
+        taken = 0
+        last = first
+        while i < len(lines) and plan.period is None and plan.period_text is None \
+                and taken < self.rules.header_max_continuation + (1 if pending else 0):
+            line = lines[i]
+            if not line.text:
+                i += 1
+                continue
+            if line.hint in (LayoutHint.FURNITURE, LayoutHint.CAPTION):
+                break
+            muni = grammar.match_muni_line(line.text, self.rules)
+            sub = match_marker(line.text, self.rules)
+            if pending:
+                if match_marker(line.text, self.rules) or match_header(line.text, self.rules):
+                    break
+                pending += line.text
+                self.role(line, Role.PERIOD, plan)
+                if not self._period_incomplete(pending):
+                    self.take_period(plan, pending, line)
+                    pending = ""
+            elif muni and plan.muni is None:
+                plan.muni = muni
+                self.role(line, Role.HEADER, plan)
+            elif parse_period(line.text, self.rules) or looks_like_period(line.text, self.rules):
+                self.role(line, Role.PERIOD, plan)
+                if self._period_incomplete(line.text):
+                    pending = line.text
+                else:
+                    self.take_period(plan, line.text, line)
+            elif sub and (parse_period(sub.rest, self.rules) or looks_like_period(sub.rest, self.rules)):
+                # "(1) 計画期間 令和3年度〜令和5年度": a numbered header field, not a measure.
+                self.role(line, Role.PERIOD, plan)
+                self.take_period(plan, sub.rest, line)
+            else:
+                break
+            plan.header_lines.append(line)
+            last = line
+            taken += 1
+            i += 1
+        if pending:
+            self.take_period(plan, pending, last)
+        if plan.period is None and plan.period_text is None:
+            self.diag(Severity.WARNING, "missing_period", f"plan header without a plan period: {first.text}", first, plan)
+        return plan, i
+
+    def _period_incomplete(self, text: str) -> bool:
+        from .periods import strip_period_wrapping
+
+        if text.count("【") > text.count("】") or text.count("[") > text.count("]"):
+            return True
+        inner = strip_period_wrapping(text, self.rules)
+        return not inner or inner.endswith(("〜", "-", "から")) or (
+            parse_period(text, self.rules) is None and bool(self.rules.period_year_cut.search(inner)))
+
+    def take_period(self, plan: _PlanDraft, text: str, line: NormLine) -> None:
+        period = parse_period(text, self.rules)
+        if period is None:
+            from .periods import strip_period_wrapping
+
+            plan.period_text = strip_period_wrapping(text, self.rules)
+            self.diag(Severity.WARNING, "unparsable_period", f"plan period cannot be parsed: {text}", line, plan)
+        else:
+            plan.period = period
+
+    # -- markers
+    def read_marker(self, lines: list[NormLine], i: int, marker: MarkerMatch,
+                    plan: _PlanDraft) -> tuple[_MeasureDraft, int]:
+        line = lines[i]
+        label_lines = [line]
+        label = marker.rest
+        self.role(line, Role.MARKER, plan)
+        i += 1
+        # A label wrapped onto the next line: take that line when together they are a known label.
+        rules = self.rules
+        if not self.one_line_paragraphs and label and i < len(lines) and lines[i].text \
+                and grammar.canonical_label(label, rules) is None and not grammar.has_label_shape(label, rules) \
+                and len(lines[i].text) <= rules.caption_max_chars \
+                and (grammar.canonical_label(label + lines[i].text, rules) is not None
+                     or grammar.has_label_shape(label + lines[i].text, rules)):
+            label += lines[i].text
+            label_lines.append(lines[i])
+            self.role(lines[i], Role.MARKER, plan)
+            i += 1
+        # A marker alone on its line, with the label on the next one.
+        if not label:
+            k = i
+            while k < len(lines) and not lines[k].text:
+                k += 1
+            if k < len(lines) and lines[k].hint is None:
+                nxt = lines[k].text
+                if not match_marker(nxt, self.rules) and not match_header(nxt, self.rules) and (
+                        grammar.canonical_label(nxt, self.rules) is not None
+                        or grammar.has_label_shape(nxt, self.rules)
+                        or (self.is_caption_like(nxt) and not nxt.endswith(")"))):
+                    label = nxt
+                    label_lines.append(lines[k])
+                    self.role(lines[k], Role.MARKER, plan)
+                    i = k + 1
+        expected = len(plan.measures) + 1
+        if marker.number != expected:
+            self.diag(Severity.WARNING, "marker_sequence",
+                      f"measure marker {marker.marker} where ({expected}) was expected", line, plan)
+        return _MeasureDraft(marker.number, marker.marker, label, label_lines), i
+
+    # -- paragraphs
+    def is_sentence(self, text: str) -> bool:
+        return bool(self.rules.sentence_end.search(text))
+
+    def is_caption_like(self, text: str, separators_ok: bool = False) -> bool:
+        """Short, no sentence end, not a bullet point, no list separator: a photo or figure
+        caption. Between overview and first marker a separator outside brackets is allowed
+        ("市長と受賞者、審査員による記念撮影"); a parenthesis holding one never is."""
+        if len(text) > self.rules.caption_max_chars or self.is_sentence(text) or self.rules.bullets.match(text):
+            return False
+        if not re.search(r"\w", text) or text[0] in ")]】」』":
+            return False  # a bracket or symbol left over from a wrap is no caption
+        seps = tuple(self.rules.separators)
+        if not separators_ok:
+            return not any(sep in text for sep in seps)
+        inside = re.findall(r"\(([^()]*)\)", text)
+        return not any(sep in part for part in inside for sep in seps)
+
+    def intro_paragraph(self, plan: _PlanDraft, para: list[NormLine]) -> None:
+        """Between header and first marker: overview prose, and short caption lines."""
+        if plan.overview_label_open:
+            # Right after a 【概要】 label: the overview, whatever its shape (bullet points).
+            plan.overview_label_open = False
+            plan.overview.append(para)
+            for ln in para:
+                self.role(ln, Role.OVERVIEW, plan)
+            return
+        caption_like = lambda t: self.is_caption_like(t, separators_ok=True)  # noqa: E731
+        # Captions can follow only a line that ends a sentence: a hard-wrapped line that
+        # merely contains 。 continues the paragraph.
+        last_sentence = max((k for k, ln in enumerate(para) if self.is_sentence(ln.text[-1:])), default=-1)
+        if last_sentence < 0:
+            if all(caption_like(ln.text) for ln in para):
+                for ln in para:
+                    plan.captions.append(ln)
+                    self.role(ln, Role.CAPTION, plan)
+                return
+            last_sentence = len(para) - 1
+        body, tail = para[: last_sentence + 1], para[last_sentence + 1:]
+        if not all(caption_like(ln.text) for ln in tail):
+            body, tail = para, []
+        # Caption lines before the prose (a caption directly above the overview).
+        lead = []
+        while body and len(body) > 1 and caption_like(body[0].text) \
+                and len(body[0].text) < len(body[1].text) // 2:
+            lead.append(body.pop(0))
+        for ln in lead:
+            plan.captions.append(ln)
+            self.role(ln, Role.CAPTION, plan)
+        plan.overview.append(body)
+        for ln in body:
+            self.role(ln, Role.OVERVIEW, plan)
+        for ln in tail:
+            plan.captions.append(ln)
+            self.role(ln, Role.CAPTION, plan)
+
+    def measure_paragraph(self, plan: _PlanDraft, measure: _MeasureDraft, para: list[NormLine]) -> None:
+        """After a marker: the first paragraph is the body; later short, unpunctuated
+        paragraphs are captions, unless the body is an unfinished list."""
+        # "商店街活性化事業" / "区内の皮革製品工房の様子": a caption line with no blank line
+        # before it, after a line that ends a complete item (a head noun, no separator).
+        heads = self.rules.head_nouns
+        for k in range(1, len(para)):
+            prev = para[k - 1].text
+            if prev.endswith(heads) and not any(self.is_sentence(ln.text) or "(" in ln.text for ln in para[:k]) \
+                    and all(self.is_caption_like(ln.text) and ln.text.endswith(self.rules.caption_endings)
+                            for ln in para[k:]):
+                self.measure_paragraph(plan, measure, para[:k])
+                for ln in para[k:]:
+                    plan.captions.append(ln)
+                    self.role(ln, Role.CAPTION, plan)
+                return
+        if measure.body:
+            prev_text = measure.body[-1][-1].text
+            bullets = self.rules.bullets
+            continues = (prev_text.endswith(tuple(self.rules.separators)) or _paren_left_open(prev_text)
+                         # one bulleted item after another: the same list
+                         or bool(bullets.match(prev_text) and bullets.match(para[0].text)))
+            if not continues and all(self.is_caption_like(ln.text) for ln in para) \
+                    and not para[0].text.startswith("("):
+                for ln in para:
+                    plan.captions.append(ln)
+                    self.role(ln, Role.CAPTION, plan)
+                return
+        # Caption-like paragraphs that came before the prose of the measure were captions
+        # (a photo placed between the marker and its text), unless they hold a list.
+        if measure.body and not all(self.is_caption_like(ln.text) for ln in para) \
+                and all(self._caption_not_list(p) for p in measure.body):
+            for p in measure.body:
+                for ln in p:
+                    plan.captions.append(ln)
+                    self.role(ln, Role.CAPTION, plan)
+            measure.body.clear()
+        measure.body.append(para)
+        for ln in para:
+            self.role(ln, Role.MEASURE, plan)
+
+    def _caption_not_list(self, para: list[NormLine]) -> bool:
+        return all(self.is_caption_like(ln.text) for ln in para)
