@@ -1,4 +1,5 @@
-"""The library API behind the CLI: process files into table rows, and write them.
+"""The one chain of stages for one file (ingest, normalize, segment, extract, table rows), which
+never raises for bad input; and grouping files by content, and merging per-file rows.
 """
 
 from __future__ import annotations
@@ -29,14 +30,6 @@ class FileResult:
     timings: tuple[float, ...] = ()
     # False when the same input may give other rows next time, or the rows name the path.
     cacheable: bool = True
-
-
-def collect_inputs(paths: list[str], rules_dir: str | None = None) -> list[Path]:
-    """Files named, and the announcement files under folders named, in a stable order."""
-    from ..rules import folder_suffixes
-    from .inputs import select_inputs
-
-    return select_inputs(paths, folder_suffixes(rules_dir)).files
 
 
 def content_hash(path: Path) -> str | None:

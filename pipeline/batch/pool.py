@@ -1,5 +1,5 @@
-"""Run a batch: cache look-up, documents in worker processes with a time limit each, and a
-streaming write of the tables in a fixed order.
+"""Documents processed one task at a time, in this process or in worker processes, each with
+a time limit (``runner`` drives them, with the cache and the streaming write).
 
 Workers write each document's rows to a spool file (and, when they may be reused, to the
 cache) and send back only a small ``Outcome``; the main process reads the files back one at

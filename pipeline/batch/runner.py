@@ -127,7 +127,7 @@ def _select(opts: Options, exclude: tuple[Path, ...]):
 
 class _Batch:
     """One run after the up-to-date check: cache look-up, processing, and the write, which
-    takes the documents in path order (as run.merge) while the workers are still going."""
+    takes the documents in path order (as batch.chain.merge) while the workers are still going."""
 
     def __init__(self, opts: Options, rules: Rules, groups, keys, cache_dir: Path):
         self.opts, self.rules, self.cache_dir = opts, rules, cache_dir

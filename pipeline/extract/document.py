@@ -1,8 +1,5 @@
-"""Extract programs from measure bodies, and assemble the final Document.
-
-The program list is the parenthesis that ends a measure's text, or (for a measure with no
-such parenthesis) a bare list after the last sentence. Brackets and offsets are found on the
-text itself; SudachiPy classifies what is inside (noun phrase or not, gloss or list).
+"""The final Document from the Skeleton: plans, overviews and captions, and each measure with
+the programs ``lists`` finds in its text, each with its provenance (line, offsets, page, box).
 """
 
 from __future__ import annotations

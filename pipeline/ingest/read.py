@@ -3,7 +3,7 @@
 Text: UTF-8 (with or without BOM), UTF-16 with BOM, or Shift_JIS/cp932; LF, CRLF or CR.
 Detection is explicit and recorded; undecodable bytes are an error, never replaced.
 PDF: handed to ``ingest.pdf`` (layout-aware, from pdfplumber's characters).
-HTML: decoded as text, then its text taken out by ``ingest_html``.
+HTML: decoded as text, then its text taken out by ``ingest.html``.
 """
 
 from __future__ import annotations

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING
 
 from ...model import CharBox
 from ...rules import PdfSettings
-
-if TYPE_CHECKING:
-    pass
-
 from .layout import _NO_RULINGS, _Block, _Line, _Page, _Rulings, _Seg, _v_overlap
 
 

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ...rules import PdfSettings, Rules
 from ...segment import grammar
-
-if TYPE_CHECKING:
-    pass
-
 from .blocks import _reading_order
 from .chars import _wrap_space
 from .layout import _Block, _first_box, _inside, _Line, _Page, _Para, _Seg, _seg_line, _weighted_median

@@ -10,15 +10,11 @@ import statistics
 import time
 import unicodedata
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...errors import InputError
-from ...model import CharBox
+from ...model import CharBox, Limits
 from ...rules import PdfSettings
-
-if TYPE_CHECKING:
-    from ...model import Limits
-
 from .layout import _CID, _LATIN, _NO_RULINGS, _Char, _mode_size, _Page, _Rulings, _Seg, _v_overlap
 
 
@@ -27,8 +23,8 @@ def _read_pages(data: bytes, cfg: PdfSettings, limits: Limits) -> list[_Page]:
     from pdfplumber.utils.exceptions import PdfminerException
 
     started = time.monotonic()
-    timeout = float(getattr(limits, "timeout_seconds", 0) or 0)
-    max_pages = int(getattr(limits, "max_pages", 0) or 0)
+    timeout = limits.timeout_seconds
+    max_pages = limits.max_pages
     pages: list[_Page] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:

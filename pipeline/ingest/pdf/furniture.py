@@ -7,14 +7,9 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING
 
 from ...rules import PdfSettings, Rules
 from ...segment import grammar
-
-if TYPE_CHECKING:
-    pass
-
 from .layout import _norm_key, _Page, _Seg
 
 

@@ -10,13 +10,8 @@ import statistics
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ...model import CharBox
-
-if TYPE_CHECKING:
-    pass
-
 
 _CID = re.compile(r"^\(cid:\d+\)$")
 

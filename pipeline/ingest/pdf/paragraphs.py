@@ -5,14 +5,8 @@ something new.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ...rules import PdfSettings, Rules
 from ...segment import grammar
-
-if TYPE_CHECKING:
-    pass
-
 from .chars import _wrap_space
 from .layout import _UNIT, _Block, _Line, _Page, _Para
 

@@ -29,15 +29,10 @@ from __future__ import annotations
 import logging
 import warnings
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from ...errors import InputError
-from ...model import CharBox, Diagnostic, LayoutHint, RawDocument, RawLine, Severity
+from ...model import CharBox, Diagnostic, LayoutHint, Limits, RawDocument, RawLine, Severity
 from ...rules import PdfSettings, Rules
-
-if TYPE_CHECKING:
-    from ...model import Limits
-
 from .blocks import _blocks, _body_lines, _column_gaps, _right_edges, _usual_gap_em, _wrap_edges
 from .captions import _attach_captions, _mark_captions
 from .chars import _read_pages
