@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .extract.tokens import tokenize
-from .rules import VocabularyRules
+from .rule_files import VocabularyRules
 
 
 @dataclass(frozen=True)

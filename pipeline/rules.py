@@ -9,18 +9,31 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .errors import RulesError
+from .rule_files import (
+    DEFAULT_RULES_DIR,
+    INPUTS_FILE,
+    PdfSettings,
+    VocabularyRules,
+    _checked_municipalities,
+    _composed,
+    _load_toml,
+    _pdf_settings,
+    _Reader,
+    load_vocabulary,
+)
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 # The TOML files that make up the rules; all of them are hashed.
 RULE_FILES = ("normalize.toml", "format.toml", "programs.toml", "pdf.toml", "radicals.toml",
               "vocabulary.toml")
+
+
 OPTIONAL_FILES = ("radicals.toml", "vocabulary.toml")
+
+
 DATA_FILES = ("municipalities.csv",)
 
 
@@ -145,287 +158,17 @@ def _compact(s: str) -> str:
     return s
 
 
-class _Reader:
-    """Typed access to one TOML file that reports the file and key on any problem."""
-
-    def __init__(self, path: Path, data: dict[str, Any]):
-        self.path = path
-        self.data = data
-
-    def get(self, dotted: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
-        node: Any = self.data
-        for part in dotted.split("."):
-            if not isinstance(node, dict) or part not in node:
-                if default is not ...:
-                    return default
-                raise RulesError(f"{self.path.name}: missing key '{dotted}'")
-            node = node[part]
-        if not isinstance(node, kind):
-            raise RulesError(f"{self.path.name}: key '{dotted}' must be {_kind_name(kind)}")
-        return node
-
-    def regex(self, dotted: str, value: str | None = None) -> re.Pattern[str]:
-        text = self.get(dotted, str) if value is None else value
-        try:
-            return re.compile(text)
-        except re.error as exc:
-            raise RulesError(f"{self.path.name}: key '{dotted}': bad pattern: {exc}") from None
-
-    def regexes(self, dotted: str) -> tuple[re.Pattern[str], ...]:
-        items = self.get(dotted, list)
-        out = []
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                raise RulesError(f"{self.path.name}: key '{dotted}[{i}]' must be a string")
-            out.append(self.regex(f"{dotted}[{i}]", item))
-        return tuple(out)
-
-    def strings(self, dotted: str) -> tuple[str, ...]:
-        items = self.get(dotted, list)
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                raise RulesError(f"{self.path.name}: key '{dotted}[{i}]' must be a string")
-        return tuple(items)
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "a string", list: "a list", dict: "a table", int: "an integer", bool: "true or false"}
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
-
-
-def _load_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise RulesError(f"{path}: rules file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{path.name}: not valid TOML: {exc}") from None
-
-
 def rules_hash(directory: Path) -> str:
     digest = hashlib.sha256()
     for name in RULE_FILES + DATA_FILES:
         path = directory / name
         if path.exists():
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+            try:
+                data = path.read_bytes()
+            except OSError as exc:  # a folder where the file should be, no permission
+                raise RulesError(f"{path}: cannot be read: {exc.strerror}") from None
+            digest.update(name.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class PdfSettings:
-    """rules/pdf.toml, typed: the PDF reader's layout tolerances. Every key is required, so the
-    values live in the file only; see its comments for what each one means."""
-
-    same_line_overlap: float  # lines.same_line_overlap
-    column_gap_em: float  # lines.column_gap_em
-    word_gap_em: float  # lines.word_gap_em
-    duplicate_em: float  # lines.duplicate_em
-    baseline_em: float  # lines.baseline_em
-    overlap_em: float  # lines.overlap_em
-    centre_bucket_pt: float  # lines.centre_bucket_pt
-    centre_buckets: int  # lines.centre_buckets
-    paragraph_gap_em: float  # blocks.paragraph_gap_em
-    block_size_ratio: float  # blocks.size_ratio
-    full_line_em: float  # blocks.full_line_em
-    first_word_slack_em: float  # blocks.first_word_slack_em
-    column_align_em: float  # blocks.column_align_em
-    wrap_gap_em: float  # blocks.wrap_gap_em
-    wrap_reach_em: float  # blocks.wrap_reach_em
-    wrap_slack_em: float  # blocks.wrap_slack_em
-    inner_edge_factor: float  # blocks.inner_edge_factor
-    line_gap_max_em: float  # blocks.line_gap_max_em
-    line_gap_step_em: float  # blocks.line_gap_step_em
-    default_line_gap_em: float  # blocks.default_line_gap_em
-    column_bucket_pt: float  # blocks.column_bucket_pt
-    default_body_size_pt: float  # blocks.default_body_size_pt
-    no_line_start: frozenset[str]  # blocks.no_line_start
-    no_line_end: frozenset[str]  # blocks.no_line_end
-    caption_size_ratio: float  # captions.size_ratio
-    side_margin_em: float  # captions.side_margin_em
-    side_max_chars: int  # captions.side_max_chars
-    side_max_size_ratio: float  # captions.side_max_size_ratio
-    side_max_width_ratio: float  # captions.side_max_width_ratio
-    side_block_gap_em: float  # captions.side_block_gap_em
-    side_column_gap_em: float  # captions.side_column_gap_em
-    side_near_em: float  # captions.side_near_em
-    picture_min_pt: float  # captions.picture_min_pt
-    picture_gap_em: float  # captions.picture_gap_em
-    picture_width_ratio: float  # captions.picture_width_ratio
-    picture_margin_em: float  # captions.picture_margin_em
-    picture_cut_below_em: float  # captions.picture_cut_below_em
-    picture_caption_gap_em: float  # captions.picture_caption_gap_em
-    centred_spread_em: float  # captions.centred_spread_em
-    centred_indent_em: float  # captions.centred_indent_em
-    centred_first_word_slack_em: float  # captions.centred_first_word_slack_em
-    group_gap_em: float  # captions.group_gap_em
-    join_captions: bool  # captions.join_wrapped
-    band: float  # furniture.band
-    repeat_ratio: float  # furniture.repeat_ratio
-    repeat_min_pages: int  # furniture.repeat_min_pages
-    position_em: float  # furniture.position_em
-    clear_em: float  # furniture.clear_em
-    lone_header_gap_em: float  # furniture.lone_header_gap_em
-    page_number: tuple[re.Pattern[str], ...]  # furniture.page_number_patterns
-    min_rule_pt: float  # graphics.min_rule_pt
-    min_row_rule_pt: float  # graphics.min_row_rule_pt
-    rule_tolerance_pt: float  # graphics.rule_tolerance_pt
-
-
-_PDF_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("same_line_overlap", "lines.same_line_overlap", "num"),
-    ("column_gap_em", "lines.column_gap_em", "num"),
-    ("word_gap_em", "lines.word_gap_em", "num"),
-    ("duplicate_em", "lines.duplicate_em", "num"),
-    ("baseline_em", "lines.baseline_em", "num"),
-    ("overlap_em", "lines.overlap_em", "num"),
-    ("centre_bucket_pt", "lines.centre_bucket_pt", "num"),
-    ("centre_buckets", "lines.centre_buckets", "int"),
-    ("paragraph_gap_em", "blocks.paragraph_gap_em", "num"),
-    ("block_size_ratio", "blocks.size_ratio", "num"),
-    ("full_line_em", "blocks.full_line_em", "num"),
-    ("first_word_slack_em", "blocks.first_word_slack_em", "num"),
-    ("column_align_em", "blocks.column_align_em", "num"),
-    ("wrap_gap_em", "blocks.wrap_gap_em", "num"),
-    ("wrap_reach_em", "blocks.wrap_reach_em", "num"),
-    ("wrap_slack_em", "blocks.wrap_slack_em", "num"),
-    ("inner_edge_factor", "blocks.inner_edge_factor", "num"),
-    ("line_gap_max_em", "blocks.line_gap_max_em", "num"),
-    ("line_gap_step_em", "blocks.line_gap_step_em", "num"),
-    ("default_line_gap_em", "blocks.default_line_gap_em", "num"),
-    ("column_bucket_pt", "blocks.column_bucket_pt", "num"),
-    ("default_body_size_pt", "blocks.default_body_size_pt", "num"),
-    ("no_line_start", "blocks.no_line_start", "chars"),
-    ("no_line_end", "blocks.no_line_end", "chars"),
-    ("caption_size_ratio", "captions.size_ratio", "num"),
-    ("side_margin_em", "captions.side_margin_em", "num"),
-    ("side_max_chars", "captions.side_max_chars", "int"),
-    ("side_max_size_ratio", "captions.side_max_size_ratio", "num"),
-    ("side_max_width_ratio", "captions.side_max_width_ratio", "num"),
-    ("side_block_gap_em", "captions.side_block_gap_em", "num"),
-    ("side_column_gap_em", "captions.side_column_gap_em", "num"),
-    ("side_near_em", "captions.side_near_em", "num"),
-    ("picture_min_pt", "captions.picture_min_pt", "num"),
-    ("picture_gap_em", "captions.picture_gap_em", "num"),
-    ("picture_width_ratio", "captions.picture_width_ratio", "num"),
-    ("picture_margin_em", "captions.picture_margin_em", "num"),
-    ("picture_cut_below_em", "captions.picture_cut_below_em", "num"),
-    ("picture_caption_gap_em", "captions.picture_caption_gap_em", "num"),
-    ("centred_spread_em", "captions.centred_spread_em", "num"),
-    ("centred_indent_em", "captions.centred_indent_em", "num"),
-    ("centred_first_word_slack_em", "captions.centred_first_word_slack_em", "num"),
-    ("group_gap_em", "captions.group_gap_em", "num"),
-    ("join_captions", "captions.join_wrapped", "bool"),
-    ("band", "furniture.band", "num"),
-    ("repeat_ratio", "furniture.repeat_ratio", "num"),
-    ("repeat_min_pages", "furniture.repeat_min_pages", "int"),
-    ("position_em", "furniture.position_em", "num"),
-    ("clear_em", "furniture.clear_em", "num"),
-    ("lone_header_gap_em", "furniture.lone_header_gap_em", "num"),
-    ("page_number", "furniture.page_number_patterns", "regexes"),
-    ("min_rule_pt", "graphics.min_rule_pt", "num"),
-    ("min_row_rule_pt", "graphics.min_row_rule_pt", "num"),
-    ("rule_tolerance_pt", "graphics.rule_tolerance_pt", "num"),
-)
-
-
-@dataclass(frozen=True)
-class VocabularyRules:
-    """rules/vocabulary.toml: program kinds, themes and keyword settings, as written (enrich
-    turns the theme terms into normalized forms)."""
-
-    heads: tuple[tuple[str, str], ...]  # (surface head, kind label), longest head first
-    themes: tuple[tuple[str, tuple[str, ...]], ...]  # (label, terms), in the file's order
-    keyword_pos: tuple[str, ...]  # POS prefixes of content words, e.g. "名詞"
-    keyword_exclude_pos: tuple[str, ...]  # POS prefixes that are not content words
-    stop_words: frozenset[str]  # normalized forms never counted as keywords
-
-
-EMPTY_VOCABULARY = VocabularyRules((), (), (), (), frozenset())
-VOCABULARY_FILE = "vocabulary.toml"
-
-
-def _vocabulary_strings(data: dict, key: str, where: str) -> tuple[str, ...]:
-    items = data.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(s, str) and s for s in items):
-        raise RulesError(f"{VOCABULARY_FILE}: key '{where}' must be a list of non-empty strings")
-    return tuple(items)
-
-
-def load_vocabulary(directory: str | Path) -> VocabularyRules:
-    """Read and check ``vocabulary.toml``; a rules folder without one has an empty vocabulary."""
-    path = Path(directory) / VOCABULARY_FILE
-    if not path.exists():
-        return EMPTY_VOCABULARY
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{VOCABULARY_FILE}: not valid TOML: {exc}") from None
-    kinds = data.get("kinds", {})
-    if not isinstance(kinds, dict):
-        raise RulesError(f"{VOCABULARY_FILE}: key 'kinds' must be a table")
-    owner: dict[str, str] = {}
-    for label in kinds:
-        for head in _vocabulary_strings(kinds, label, f"kinds.{label}"):
-            if head in owner:
-                raise RulesError(f"{VOCABULARY_FILE}: key 'kinds.{label}': head {head!r} "
-                                 f"is already listed under {owner[head]!r}")
-            owner[head] = label
-    themes = []
-    raw_themes = data.get("themes", [])
-    if not isinstance(raw_themes, list):
-        raise RulesError(f"{VOCABULARY_FILE}: key 'themes' must be an array of tables")
-    for i, t in enumerate(raw_themes):
-        if not isinstance(t, dict) or not isinstance(t.get("label"), str) or not t["label"]:
-            raise RulesError(f"{VOCABULARY_FILE}: key 'themes[{i}]' needs a label")
-        themes.append((t["label"], _vocabulary_strings(t, "terms", f"themes[{i}].terms")))
-    kw = data.get("keywords", {})
-    if not isinstance(kw, dict):
-        raise RulesError(f"{VOCABULARY_FILE}: key 'keywords' must be a table")
-    return VocabularyRules(
-        heads=tuple(sorted(owner.items(), key=lambda hk: (-len(hk[0]), hk[0]))),
-        themes=tuple(themes),
-        keyword_pos=_vocabulary_strings(kw, "pos", "keywords.pos"),
-        keyword_exclude_pos=_vocabulary_strings(kw, "exclude_pos", "keywords.exclude_pos"),
-        stop_words=frozenset(_vocabulary_strings(kw, "stop_words", "keywords.stop_words")),
-    )
-
-
-def _composed(f: _Reader, dotted: str, parts_key: str) -> tuple[re.Pattern[str], ...]:
-    """Patterns written with ``${name}`` for the named parts in ``parts_key``, so a part shared
-    by several patterns is written once."""
-    parts = f.get(parts_key, dict)
-    out = []
-    for i, text in enumerate(f.get(dotted, list)):
-        if not isinstance(text, str):
-            raise RulesError(f"{f.path.name}: key '{dotted}[{i}]' must be a string")
-
-        def part(m: re.Match[str], i: int = i) -> str:
-            if not isinstance(parts.get(m.group(1)), str):
-                raise RulesError(f"{f.path.name}: key '{dotted}[{i}]' names no part "
-                                 f"'{m.group(1)}' in [{parts_key}]")
-            return parts[m.group(1)]
-
-        out.append(f.regex(f"{dotted}[{i}]", re.sub(r"\$\{(\w+)\}", part, text)))
-    return tuple(out)
-
-
-def _pdf_settings(f: _Reader) -> PdfSettings:
-    values: dict[str, Any] = {}
-    for name, key, kind in _PDF_KEYS:
-        if kind == "regexes":
-            values[name] = f.regexes(key)
-        elif kind == "chars":
-            values[name] = frozenset(f.get(key, str))
-        elif kind == "bool":
-            values[name] = f.get(key, bool)
-        else:
-            value = f.get(key, (int, float) if kind == "num" else int)
-            if isinstance(value, bool):
-                raise RulesError(f"{f.path.name}: key '{key}' must be a number")
-            values[name] = float(value) if kind == "num" else value
-    return PdfSettings(**values)
 
 
 def load_rules(directory: str | Path | None = None) -> Rules:
@@ -555,28 +298,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         pdf=pdf,
         radicals={str(k): str(v) for k, v in radicals.items()},
         vocabulary=load_vocabulary(directory),
-        municipalities_path=str(directory / "municipalities.csv"),
+        municipalities_path=_checked_municipalities(directory / "municipalities.csv"),
     )
-
-
-INPUTS_FILE = "inputs.toml"
-
-
-def folder_suffixes(rules_dir: str | Path | None) -> tuple[str, ...]:
-    """The suffixes a folder run reads (inputs.toml); a rules folder without one uses the
-    package's. Not part of the rules hash: which files are read changes no table."""
-    path = Path(rules_dir or DEFAULT_RULES_DIR) / INPUTS_FILE
-    if not path.exists():
-        path = DEFAULT_RULES_DIR / INPUTS_FILE
-    try:
-        suffixes = tomllib.loads(path.read_text(encoding="utf-8"))["folder"]["suffixes"]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RulesError(f"{path}: cannot be read as TOML: {exc}") from None
-    except (KeyError, TypeError):
-        raise RulesError(f"{path}: key 'folder.suffixes' is missing") from None
-    if not isinstance(suffixes, list) or not all(isinstance(s, str) and s.startswith(".") for s in suffixes):
-        raise RulesError(f"{path}: key 'folder.suffixes' must be a list of suffixes such as \".txt\"")
-    return tuple(s.lower() for s in suffixes)
 
 
 def describe(rules: Rules) -> str:

@@ -96,3 +96,55 @@ def test_a_damaged_cache_folder_slows_a_run_down_and_never_fails_it(tmp_path, da
     assert "cache not written" in res.stderr and "Traceback" not in res.stderr
     for table in ("documents", "plans", "programs"):
         assert (out / f"{table}.csv").read_bytes() == (clean / f"{table}.csv").read_bytes()
+
+
+def _rules_copy(tmp_path, name, edit):
+    from pipeline.rules import DEFAULT_RULES_DIR
+
+    folder = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, folder)
+    edit(folder / name)
+    return folder
+
+
+def _replace(old, new):
+    def edit(path):
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return edit
+
+
+def _folder(path):
+    path.unlink()
+    path.mkdir()
+
+
+BAD_RULES = {
+    "garbled code list": ("municipalities.csv", lambda p: p.write_bytes(b"\xff\xfe\x00garbage"), "municipalities.csv"),
+    "empty code list": ("municipalities.csv", lambda p: p.write_text("", encoding="utf-8"), "municipalities.csv"),
+    "theme without a label": ("vocabulary.toml", lambda p: p.write_text(p.read_text(encoding="utf-8")
+                                                                       + "\n[[themes]]\n", encoding="utf-8"),
+                              "themes["),
+    "pdf.toml not UTF-8": ("pdf.toml", lambda p: p.write_bytes(p.read_bytes() + b"\n# \xff\xfe\n"), "pdf.toml"),
+    "pdf.toml a folder": ("pdf.toml", _folder, "pdf.toml"),
+    "a pattern that is a number": ("format.toml", _replace("pattern = '^\\((?P<num>[0-9]{1,2})\\)'", "pattern = 5"),
+                                   "markers.forms[0].pattern"),
+    "nan tolerance": ("pdf.toml", _replace("same_line_overlap = 0.5", "same_line_overlap = nan"),
+                      "lines.same_line_overlap"),
+    "negative tolerance": ("pdf.toml", _replace("column_gap_em = 2.0", "column_gap_em = -5.0"), "lines.column_gap_em"),
+    "no suffixes": ("inputs.toml", lambda p: p.write_text("[folder]\nsuffixes = []\n", encoding="utf-8"),
+                    "folder.suffixes"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_RULES)
+def test_bad_rules_stop_the_run_at_start_with_one_line_naming_them(tmp_path, case):
+    name, edit, named = BAD_RULES[case]
+    rules = _rules_copy(tmp_path, name, edit)
+    out = tmp_path / "out"
+    res = cli("run", SEED, "--out", out, "--rules", rules, "--tables-only")
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], res.stderr
+    assert "internal error" not in lines[0] and not (out / "documents.csv").exists()

@@ -193,7 +193,7 @@ def test_latin_terms_end_at_a_word_boundary():
 
 def test_vocabulary_rejects_a_head_under_two_kinds(tmp_path):
     from pipeline.errors import RulesError
-    from pipeline.rules import load_vocabulary
+    from pipeline.rule_files import load_vocabulary
 
     (tmp_path / "vocabulary.toml").write_text('[kinds]\n"A" = ["事業"]\n"B" = ["事業"]\n', encoding="utf-8")
     with pytest.raises(RulesError, match="vocabulary.toml.*事業"):
@@ -201,7 +201,7 @@ def test_vocabulary_rejects_a_head_under_two_kinds(tmp_path):
 
 
 def test_missing_vocabulary_is_empty(tmp_path):
-    from pipeline.rules import EMPTY_VOCABULARY, load_vocabulary
+    from pipeline.rule_files import EMPTY_VOCABULARY, load_vocabulary
 
     assert load_vocabulary(tmp_path) == EMPTY_VOCABULARY
 

@@ -13,7 +13,7 @@ PACKAGE = ROOT / "pipeline"
 
 # Stages in the order data flows; shared foundations first, the command line last.
 LAYERS = [
-    {"errors", "model", "rules", "municipalities"},
+    {"errors", "model", "rules", "rule_files", "municipalities"},
     {"ingest"},
     {"normalize"},
     {"segment"},

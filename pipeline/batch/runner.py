@@ -109,7 +109,7 @@ def _select(opts: Options, exclude: tuple[Path, ...]):
     stops the run before anything is written."""
     from ..output.report import FILE_NAME as REPORT
     from ..output.workbook import FILE_NAME as WORKBOOK
-    from ..rules import folder_suffixes
+    from ..rule_files import folder_suffixes
     from .inputs import select_inputs
 
     suffixes = folder_suffixes(opts.rules_dir)

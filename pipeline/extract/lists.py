@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import (
-    Joined,
-    ListKind,
-)
+from ..model import Joined, ListKind
 from ..rules import Rules
 from .tokens import tokenize
 

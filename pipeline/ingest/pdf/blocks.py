@@ -8,7 +8,7 @@ import bisect
 from collections import Counter, defaultdict
 
 from ...model import CharBox
-from ...rules import PdfSettings
+from ...rule_files import PdfSettings
 from .layout import _NO_RULINGS, _Block, _Line, _Page, _Rulings, _Seg, _v_overlap
 
 

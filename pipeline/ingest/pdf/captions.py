@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from ...rules import PdfSettings, Rules
+from ...rule_files import PdfSettings
+from ...rules import Rules
 from ...segment import grammar
 from .blocks import _reading_order
 from .chars import _wrap_space

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...errors import InputError
 from ...model import CharBox, Limits
-from ...rules import PdfSettings
+from ...rule_files import PdfSettings
 from .layout import _CID, _LATIN, _NO_RULINGS, _Char, _mode_size, _Page, _Rulings, _Seg, _v_overlap
 
 

@@ -8,7 +8,8 @@ import re
 import statistics
 from collections import Counter, defaultdict
 
-from ...rules import PdfSettings, Rules
+from ...rule_files import PdfSettings
+from ...rules import Rules
 from ...segment import grammar
 from .layout import _norm_key, _Page, _Seg
 

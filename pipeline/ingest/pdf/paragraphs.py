@@ -5,7 +5,8 @@ something new.
 
 from __future__ import annotations
 
-from ...rules import PdfSettings, Rules
+from ...rule_files import PdfSettings
+from ...rules import Rules
 from ...segment import grammar
 from .chars import _wrap_space
 from .layout import _UNIT, _Block, _Line, _Page, _Para

@@ -32,7 +32,8 @@ from collections import defaultdict
 
 from ...errors import InputError
 from ...model import CharBox, Diagnostic, LayoutHint, Limits, RawDocument, RawLine, Severity
-from ...rules import PdfSettings, Rules
+from ...rule_files import PdfSettings
+from ...rules import Rules
 from .blocks import _blocks, _body_lines, _column_gaps, _right_edges, _usual_gap_em, _wrap_edges
 from .captions import _attach_captions, _mark_captions
 from .chars import _read_pages
