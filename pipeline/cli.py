@@ -24,7 +24,7 @@ MAX_TIMEOUT_S = 1_000_000
 def _whole(low: int, high: int | None = None):
     def parse(text: str) -> int:
         try:
-            value = int(text)
+            value = int(_whole_ascii(text))
         except ValueError:
             raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
         if value < low or (high is not None and value > high):
@@ -37,6 +37,8 @@ def _whole(low: int, high: int | None = None):
 def _number(high: float, *, zero_ok: bool):
     def parse(text: str) -> float:
         try:
+            if not text.isascii():
+                raise ValueError
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
@@ -55,13 +57,32 @@ def _path(text: str) -> str:
     return text
 
 
+class _Parser(argparse.ArgumentParser):
+    """A bad value of an option is one line naming the option; an unknown option or a missing
+    argument shows the usage first (of the subcommand it was given to), since the user needs
+    to see what there is."""
+
+    def error(self, message: str):
+        if message.startswith("argument "):  # "argument --jobs: must be from 1 to 256, not '0'"
+            self.exit(2, f"{self.prog}: error: {message}\n")
+        super().error(message)
+
+
+def _whole_ascii(text: str) -> str:
+    # int() takes full-width digits (１) and underscores; an option value is typed ASCII.
+    if not text.strip().lstrip("+-").isascii():
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
+        allow_abbrev=False,  # --tab must not quietly mean --tables-only
         prog="python -m pipeline",
         description="Turn 承認した地域産業活性化計画の概要 announcements (text or PDF) into tables.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="process files or folders into tables")
+    run = sub.add_parser("run", allow_abbrev=False, help="process files or folders into tables")
     run.add_argument("paths", nargs="*", type=_path, default=["raw"], help="files or folders (default: raw/)")
     run.add_argument("--out", type=_path, default="output", help="output folder (default: output/)")
     run.add_argument("--rules", type=_path, default=None, help="rules folder (default: the package's rules/)")
@@ -76,25 +97,26 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default 120)")
     # A zero or negative limit is a usage error, never a quiet "no limit": that is said in words.
     limit.add_argument("--no-timeout", action="store_true", help="let every document take as long as it takes")
-    run.add_argument("--cache", type=_path, default=None, metavar="DIR",
+    caching = run.add_mutually_exclusive_group()
+    caching.add_argument("--cache", type=_path, default=None, metavar="DIR",
                      help="cache of per-document results (default: OUT/.cache); unchanged documents "
                           "are not processed again")
-    run.add_argument("--no-cache", action="store_true", help="process every document, keep no cache")
+    caching.add_argument("--no-cache", action="store_true", help="process every document, keep no cache")
     run.add_argument("--tables-only", action="store_true",
                      help="write only the CSV and Parquet tables, not workbook.xlsx and report.html "
                           "(those hold every row in memory and take longer than the tables)")
     run.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
-    rules = sub.add_parser("rules", help="print the effective rules and their hash")
+    rules = sub.add_parser("rules", allow_abbrev=False, help="print the effective rules and their hash")
     rules.add_argument("--rules", type=_path, default=None, help="rules folder")
 
-    show = sub.add_parser("show", help="print plans as trees, with their source file, from the output tables")
+    show = sub.add_parser("show", allow_abbrev=False, help="print plans as trees, with their source file, from the output tables")
     show.add_argument("what", nargs="?", metavar="PLAN_ID|DOC_ID|MUNICIPALITY",
                       help="a plan, every plan of a document, or every plan of a municipality "
                            "(none: list the plans, as `list` does)")
     show.add_argument("--out", type=_path, default="output", help="output folder with the tables")
 
-    listing = sub.add_parser("list", help="list the plans: ID, municipality, period, source file")
+    listing = sub.add_parser("list", allow_abbrev=False, help="list the plans: ID, municipality, period, source file")
     listing.add_argument("--out", type=_path, default="output", help="output folder with the tables")
     return parser
 
