@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import signal
 import sys
 import threading
@@ -75,6 +76,12 @@ def _whole_ascii(text: str) -> str:
     return text
 
 
+def _named(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name names no plan (leave it out to list them all)")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         allow_abbrev=False,  # --tab must not quietly mean --tables-only
@@ -111,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--rules", type=_path, default=None, help="rules folder")
 
     show = sub.add_parser("show", allow_abbrev=False, help="print plans as trees, with their source file, from the output tables")
-    show.add_argument("what", nargs="?", metavar="PLAN_ID|DOC_ID|MUNICIPALITY",
+    show.add_argument("what", nargs="?", type=_named, metavar="PLAN_ID|DOC_ID|MUNICIPALITY",
                       help="a plan, every plan of a document, or every plan of a municipality "
                            "(none: list the plans, as `list` does)")
     show.add_argument("--out", type=_path, default="output", help="output folder with the tables")
@@ -159,7 +166,12 @@ def main(argv: list[str] | None = None) -> int:
             from .output.show import list_plans, show_plan
 
             what = getattr(args, "what", None)
-            print(show_plan(args.out, what) if what else list_plans(args.out))
+            text = show_plan(args.out, what) if what else list_plans(args.out)
+            try:
+                print(text)
+                sys.stdout.flush()
+            except BrokenPipeError:  # `list | head -1`: the reader has what it wanted
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
     except PipelineError as exc:
         print(one_line(f"error: {exc}"), file=sys.stderr)

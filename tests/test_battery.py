@@ -148,3 +148,26 @@ def test_bad_rules_stop_the_run_at_start_with_one_line_naming_them(tmp_path, cas
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], res.stderr
     assert "internal error" not in lines[0] and not (out / "documents.csv").exists()
+
+
+def test_list_and_show_on_damaged_tables_a_broken_pipe_and_odd_names(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a\nb.txt")
+    out = tmp_path / "out"
+    assert cli("run", folder, "--out", out, "--tables-only").returncode == 0
+    listing = cli("list", "--out", out).stdout.splitlines()
+    assert len(listing) == 6 and all(line.count("\t") == 3 for line in listing)
+    assert listing[1].endswith("a\\nb.txt")
+    head = subprocess.run(f"'{sys.executable}' -m pipeline list --out '{out}' | head -1", shell=True, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert head.stdout.startswith("plan_id") and "Error" not in head.stderr, head.stderr
+    res = cli("show", "", "--out", out)
+    assert res.returncode == 2 and len(res.stderr.splitlines()) == 1
+    data = (out / "plans.parquet").read_bytes()
+    (out / "plans.parquet").write_bytes(data[:100])
+    for args in (["list"], ["show", "世田谷区"]):
+        res = cli(*args, "--out", out)
+        assert res.returncode == 2 and "internal error" not in res.stderr, res.stderr
+        assert res.stderr.strip() == f"error: {out / 'plans.parquet'}: cannot read the table: " \
+            + res.stderr.strip().split("cannot read the table: ", 1)[1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, UnreadableTableError, one_line
 
 TABLES = ("plans", "measures", "programs", "captions")
 
@@ -26,8 +26,9 @@ def list_plans(out_dir: str | Path) -> str:
     sources = _sources(out_dir)
     lines = ["\t".join(("plan_id", "municipality", "period", "source"))]
     for p in plans:
-        lines.append("\t".join((p["plan_id"], p["municipality"] or "", p["period_raw"] or "",
-                                sources.get(p["doc_id"], ""))))
+        fields = (p["plan_id"], p["municipality"] or "", p["period_raw"] or "", sources.get(p["doc_id"], ""))
+        # A tab or line break in a file name would split the line: written as \t, \n.
+        lines.append("\t".join(one_line(f).replace("\t", "\\t") for f in fields))
     return "\n".join(lines)
 
 
@@ -61,12 +62,16 @@ def _sources(out_dir: str | Path) -> dict[str, str]:
 
 
 def _read(out_dir: str | Path, table: str, columns=None, filters=None) -> list[dict]:
+    import pyarrow as pa
     import pyarrow.parquet as pq  # heavy: only when plans are shown
 
     path = Path(out_dir) / f"{table}.parquet"
     if not path.exists():
         raise NotFoundError(f"{path}: no such table (run `python -m pipeline run --out {out_dir}` first)")
-    return pq.read_table(path, columns=columns, filters=filters).to_pylist()
+    try:
+        return pq.read_table(path, columns=columns, filters=filters).to_pylist()
+    except (OSError, pa.ArrowException) as exc:  # damaged, cut short, or not the pipeline's
+        raise UnreadableTableError(f"{path}: cannot read the table: {one_line(str(exc))}") from None
 
 
 def read_plan_rows(out_dir: str | Path, table: str, plan_id: str) -> list[dict]:
