@@ -104,11 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default 120)")
     # A zero or negative limit is a usage error, never a quiet "no limit": that is said in words.
     limit.add_argument("--no-timeout", action="store_true", help="let every document take as long as it takes")
-    caching = run.add_mutually_exclusive_group()
-    caching.add_argument("--cache", type=_path, default=None, metavar="DIR",
+    run.add_argument("--cache", type=_path, default=None, metavar="DIR",
                      help="cache of per-document results (default: OUT/.cache); unchanged documents "
                           "are not processed again")
-    caching.add_argument("--no-cache", action="store_true", help="process every document, keep no cache")
+    run.add_argument("--no-cache", action="store_true", help="process every document, keep no cache")
     run.add_argument("--tables-only", action="store_true",
                      help="write only the CSV and Parquet tables, not workbook.xlsx and report.html "
                           "(those hold every row in memory and take longer than the tables)")

@@ -230,7 +230,7 @@ def test_an_output_folder_that_cannot_be_written_into_is_one_line(tmp_path):
     assert line.startswith(f"error: {out}: cannot write into the output folder"), line
 
 
-@pytest.mark.parametrize("args", [["--tab"], ["--no-cache", "--cache", "c"], ["--bogus"]])
+@pytest.mark.parametrize("args", [["--tab"], ["--bogus"], ["--timeout", "5", "--no-timeout"]])
 def test_an_abbreviated_unknown_or_conflicting_option_is_a_usage_error(tmp_path, args):
     res = cli("run", SEED, "--out", tmp_path / "out", *args)
     assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
