@@ -171,3 +171,21 @@ def test_list_and_show_on_damaged_tables_a_broken_pipe_and_odd_names(tmp_path):
         assert res.returncode == 2 and "internal error" not in res.stderr, res.stderr
         assert res.stderr.strip() == f"error: {out / 'plans.parquet'}: cannot read the table: " \
             + res.stderr.strip().split("cannot read the table: ", 1)[1]
+
+
+@pytest.mark.parametrize("text,line", [
+    ("【承認した地域産業活性化計画の概要】\n\n目黒区地域産業活性化計画について\n計画期間は令和6年度から令和8年度まで\n"
+     "(1)創業支援の取組(創業支援事業、販路拡大支援事業)\n", 3),
+    ("【承認した地域産業活性化計画の概要】\n", None),
+    ("これはお知らせです。\n東京都の計画について。\n", 2),
+])
+def test_no_plans_is_never_silent(tmp_path, text, line):
+    """A document in which no plan was read says so in diagnostics, pointing at the first line
+    that names a 計画 when there is one: 'no plans' must not read as 'no plans that year'."""
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    res = cli("run", tmp_path / "a.txt", "--out", out, "--tables-only")
+    assert res.returncode == 0, res.stderr
+    rows = (out / "diagnostics.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert len(rows) == 1 and '"warning","no_plans"' in rows[0]
+    assert rows[0].endswith(f",{line if line else ''},")

@@ -39,6 +39,8 @@ def extract(skel: Skeleton, rules: Rules) -> Document:
         if line.text and line.line_no not in assigned:
             diags.append(Diagnostic(Severity.WARNING, "unassigned_line", f"line fits nowhere: {line.text}",
                                     line.line_no, None, line.page))
+    if not plans and not any(d.code == "empty_file" for d in diags):
+        diags.append(_no_plans(skel, rules))
     diags.sort(key=lambda d: (d.line if d.line is not None else -1, d.code, d.message))
     return Document(
         raw=skel.doc.raw,
@@ -50,6 +52,18 @@ def extract(skel: Skeleton, rules: Rules) -> Document:
         normalized_text=skel.doc.text,
         captions=tuple(Caption(ln.text, ln.line_no, ln.page, _line_bbox(ln)) for ln in skel.preamble_captions),
     )
+
+
+def _no_plans(skel: Skeleton, rules: Rules) -> Diagnostic:
+    """No plan read: never a silent empty result. Says what was looked for, and points at the
+    first line that names a 計画 (other than the title), where a header may have been missed."""
+    lines = [ln for ln in skel.doc.lines if ln.text]
+    named = next((ln for ln in lines if "計画" in ln.text and ln.text.strip(rules.label_brackets + " ") != skel.title), None)
+    where = f"; line {named.line_no} names a 計画 but was not read as one: {named.text[:60]}" if named else ""
+    return Diagnostic(Severity.WARNING, "no_plans",
+                      f"no plan header found (a 計画 title with its municipality and period) in "
+                      f"{len(lines)} non-blank line(s){where}",
+                      named.line_no if named else None, None, named.page if named else None)
 
 
 def _plan(ps: PlanSkeleton, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -> Plan:
