@@ -189,3 +189,17 @@ def test_no_plans_is_never_silent(tmp_path, text, line):
     rows = (out / "diagnostics.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
     assert len(rows) == 1 and '"warning","no_plans"' in rows[0]
     assert rows[0].endswith(f",{line if line else ''},")
+
+
+def test_odd_output_folders_get_one_line_each(tmp_path):
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere" / "x")
+    long_name = tmp_path / ("a" * 300)
+    for out, says in ((loop, "a link to nothing"), (dangling, "a link to nothing"),
+                      (long_name, "cannot use the output folder: File name too long")):
+        res = cli("run", SEED, "--out", out, "--tables-only")
+        lines = res.stderr.strip().splitlines()
+        assert res.returncode == 2 and len(lines) == 1, res.stderr
+        assert lines[0].startswith(f"error: {out}") and says in lines[0] and "internal error" not in lines[0]

@@ -51,12 +51,22 @@ def run_batch(opts: Options) -> int:
     started = time.perf_counter()
     out = Path(opts.out)
     cache_dir = Path(opts.cache_dir) if opts.cache_dir else out / ".cache"
-    if opts.use_cache and cache_dir.exists() and not cache_dir.is_dir():
-        raise OutputError(f"{cache_dir}: the cache is a file, not a folder (give a folder for --cache)")
-    check_replaceable(out)  # before any work: the run could not write its output
-    selection = _select(opts, (out, cache_dir))
-    with OutputLock(out):
+    try:
+        _check_folders(out, cache_dir, opts.use_cache)
+        check_replaceable(out)  # before any work: the run could not write its output
+        selection = _select(opts, (out, cache_dir))
+        lock = OutputLock(out)
+    except (OSError, RuntimeError) as exc:  # a name too long, a link loop (RuntimeError in 3.11)
+        raise OutputError(f"{out}: cannot use the output folder: {getattr(exc, 'strerror', None) or exc}") from None
+    with lock:
         return _locked_run(opts, selection, out, cache_dir, started)
+
+
+def _check_folders(out: Path, cache_dir: Path, use_cache: bool) -> None:
+    if out.is_symlink() and not out.exists():
+        raise OutputError(f"{out}: the output folder is a link to nothing ({os.readlink(out)})")
+    if use_cache and cache_dir.exists() and not cache_dir.is_dir():
+        raise OutputError(f"{cache_dir}: the cache is a file, not a folder (give a folder for --cache)")
 
 
 def _locked_run(opts: Options, selection, out: Path, cache_dir: Path, started: float) -> int:
