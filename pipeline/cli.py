@@ -45,8 +45,9 @@ def _number(high: float, *, zero_ok: bool):
             raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
         low_ok = value >= 0 if zero_ok else value > 0
         if not math.isfinite(value) or not low_ok or value > high:
-            low = "0" if zero_ok else "more than 0"
-            raise argparse.ArgumentTypeError(f"must be from {low} to {high:g}, not {text!r}")
+            top = str(int(high)) if float(high).is_integer() else f"{high:g}"
+            span = f"from 0 to {top}" if zero_ok else f"more than 0 and at most {top}"
+            raise argparse.ArgumentTypeError(f"must be {span}, not {text!r}")
         return value
     return parse
 
