@@ -174,7 +174,8 @@ def rules_hash(directory: Path) -> str:
 def load_rules(directory: str | Path | None = None) -> Rules:
     directory = Path(directory) if directory else DEFAULT_RULES_DIR
     if not directory.is_dir():
-        raise RulesError(f"{directory}: rules folder not found")
+        what = "is a file, not a rules folder" if directory.exists() else "rules folder not found"
+        raise RulesError(f"{directory}: {what}")
     files: dict[str, _Reader] = {}
     for name in RULE_FILES:
         path = directory / name
