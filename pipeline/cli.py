@@ -11,6 +11,7 @@ import sys
 import threading
 
 from .errors import PipelineError, Terminated, one_line
+from .model import Limits
 
 log = logging.getLogger("pipeline")
 
@@ -96,11 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--rules", type=_path, default=None, help="rules folder (default: the package's rules/)")
     run.add_argument("--jobs", type=_whole(1, MAX_JOBS), default=None,
                      help=f"worker processes, 1 to {MAX_JOBS} (default: number of CPUs)")
-    run.add_argument("--max-file-mb", type=_number(MAX_FILE_MB, zero_ok=False), default=50.0,
+    run.add_argument("--max-file-mb", type=_number(MAX_FILE_MB, zero_ok=False),
+                     default=Limits().max_file_bytes / 1048576,
                      help="fail files larger than this many MB (default 50)")
-    run.add_argument("--max-pages", type=_whole(1), default=500, help="fail PDFs with more pages (default 500)")
+    run.add_argument("--max-pages", type=_whole(1), default=Limits().max_pages, help="fail PDFs with more pages (default 500)")
     limit = run.add_mutually_exclusive_group()
-    limit.add_argument("--timeout", type=_number(MAX_TIMEOUT_S, zero_ok=False), default=120.0,
+    limit.add_argument("--timeout", type=_number(MAX_TIMEOUT_S, zero_ok=False), default=Limits().timeout_seconds,
                        help="seconds one document may take before it is stopped and reported as failed "
                             "(default 120)")
     # A zero or negative limit is a usage error, never a quiet "no limit": that is said in words.
@@ -194,7 +196,6 @@ def _run(args) -> int:
     from pathlib import Path
 
     from .batch.runner import Options, run_batch
-    from .model import Limits
     from .output.report import write_report
     from .output.workbook import write_workbook
 

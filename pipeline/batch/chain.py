@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..ingest.read import read_document
+from ..ingest.read import doc_id_for_path, read_document
 from ..model import Limits
 from ..rules import Rules
 from ..tables import SCHEMA, document_rows, failed_rows
@@ -54,7 +54,7 @@ def process_file(path: str, rules: Rules, limits: Limits | None = None,
     from ..normalize import normalize_document
     from ..segment.skeleton import segment
 
-    doc_id = content_hash(Path(path)) or hashlib.sha256(path.encode()).hexdigest()[:16]
+    doc_id = content_hash(Path(path)) or doc_id_for_path(path)
     try:
         t0 = time.perf_counter()
         raw = read_document(path, rules, limits)

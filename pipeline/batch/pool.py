@@ -15,7 +15,6 @@ limit is a SIGALRM timer.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import signal
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PipelineError
+from ..ingest.read import doc_id_for_path
 from ..model import Limits
 from ..output.write import table_values
 from ..rules import Rules
@@ -110,7 +110,7 @@ def failure(task: Task, rules: Rules, reason: str, *, spool: bool, timed_out: bo
     from ..tables import failed_rows
     from .chain import _media_guess
 
-    doc_id = task.doc_id or hashlib.sha256(task.path.encode()).hexdigest()[:16]  # as process_file
+    doc_id = task.doc_id or doc_id_for_path(task.path)
     rows = failed_rows(doc_id, task.path, _media_guess(task.path), "failed", reason, rules.hash,
                        duplicate_paths=task.duplicates)
     message = f"{task.path}: {reason}"

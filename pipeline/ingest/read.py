@@ -23,6 +23,12 @@ def doc_id_for(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def doc_id_for_path(path: str) -> str:
+    """The doc_id of a file that could not be read: from its path (bytes of the name that are
+    not UTF-8 included)."""
+    return doc_id_for(path.encode("utf-8", "surrogateescape"))
+
+
 def read_document(path: str | Path, rules: Rules, limits: Limits | None = None,
                   data: bytes | None = None) -> RawDocument:
     path = Path(path)
