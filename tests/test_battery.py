@@ -203,3 +203,19 @@ def test_odd_output_folders_get_one_line_each(tmp_path):
         lines = res.stderr.strip().splitlines()
         assert res.returncode == 2 and len(lines) == 1, res.stderr
         assert lines[0].startswith(f"error: {out}") and says in lines[0] and "internal error" not in lines[0]
+
+
+def test_links_to_folders_are_listed_as_skipped_and_a_folder_named_twice_counts_once(tmp_path):
+    folder = tmp_path / "in"
+    (folder / "real").mkdir(parents=True)
+    shutil.copy(SEED, folder / "a.txt")
+    (folder / "notes.md").write_text("x", encoding="utf-8")
+    (folder / "elsewhere").symlink_to(tmp_path / "in" / "real")
+    (folder / "loop").symlink_to(folder)
+    out = tmp_path / "out"
+    res = cli("run", folder, folder, "--out", out, "--tables-only")
+    assert res.returncode == 0, res.stderr
+    skipped = [ln for ln in res.stderr.splitlines() if ": skipped: " in ln]
+    assert sorted(ln.split(": skipped: ")[0] for ln in skipped) == \
+        sorted(str(folder / n) for n in ("elsewhere", "loop", "notes.md"))
+    assert "(3 other files skipped)" in res.stderr

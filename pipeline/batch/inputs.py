@@ -32,6 +32,7 @@ def select_inputs(paths: list[str], suffixes: tuple[str, ...], exclude: tuple[Pa
             if str(f) not in seen:
                 seen.add(str(f))
                 sel.files.append(f)
+    sel.skipped = list(dict.fromkeys(sel.skipped))  # a folder named twice: each file said once
     return sel
 
 
@@ -57,7 +58,12 @@ def _walk(folder: Path, suffixes: tuple[str, ...], exclude: tuple[Path, ...], ow
     files = []
     for f in sorted(folder.rglob("*")):
         rel = f.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or f.is_dir():
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if f.is_symlink() and f.is_dir():  # not followed: it may lead anywhere, or round in a loop
+            sel.skipped.append(f"{f}: skipped: a link to a folder (not followed; name that folder to read it)")
+            continue
+        if f.is_dir():
             continue
         resolved = f.resolve()
         if resolved in own.files or any(resolved.is_relative_to(x) for x in fenced):
