@@ -108,6 +108,7 @@ class Rules:
     list_brackets: tuple[str, ...]
     separators: tuple[str, ...]
     coordinators: tuple[str, ...]
+    sentence_stops: str
     bullets: re.Pattern[str]
     list_label: re.Pattern[str]
     closers: tuple[str, ...]
@@ -280,6 +281,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         list_brackets=p.strings("lists.list_brackets"),
         separators=p.strings("lists.separators"),
         coordinators=tuple(sorted(p.strings("lists.coordinators"), key=len, reverse=True)),
+        sentence_stops=p.get("lists.sentence_stops", str),
         bullets=p.regex("lists.bullets"),
         list_label=p.regex("lists.list_label"),
         closers=tuple(sorted(p.strings("lists.closers"), key=len, reverse=True)),

@@ -78,11 +78,7 @@ def _earlier_lists(text: str, found: FoundList, rules: Rules, line_starts: froze
     """Lists that end earlier sentences of the same measure: "…支援する(A事業)。また、…(B事業)".
     Without the last list's position to vouch for them, each must name a known head noun."""
     out: list[Item] = []
-    k = 0
-    while True:
-        k = text.find("。", k, found.start)
-        if k < 0:
-            break
+    for k in (i for i, ch in enumerate(text[:found.start]) if ch in rules.sentence_stops):
         close = k - 1
         while close >= 0 and text[close].isspace():
             close -= 1
@@ -93,7 +89,6 @@ def _earlier_lists(text: str, found: FoundList, rules: Rules, line_starts: froze
                 items = _list_items(text, open_at + 1, close, rules, line_starts)
                 if items and all(it.has_known_head and it.noun_final for it in items):
                     out.extend(items)
-        k += 1
     return tuple(out)
 
 
@@ -176,7 +171,7 @@ def find_list(text: str, rules: Rules) -> FoundList:
     if depth > 0 and last_open >= 0:
         return FoundList("unclosed", last_open, len(text))
     # A bare list: what follows the last sentence end (a final 。 does not count).
-    last_end = max((text.rfind(c, 0, end) for c in "。．"), default=-1)
+    last_end = max((text.rfind(c, 0, end) for c in rules.sentence_stops), default=-1)
     start = last_end + 1
     tail = text[start:end]
     if not tail.strip():
