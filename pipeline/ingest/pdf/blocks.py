@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
+from functools import partial
 
 from ...model import CharBox
 from ...rule_files import PdfSettings
-from .layout import _NO_RULINGS, _Block, _Line, _Page, _Rulings, _Seg, _v_overlap
+from .layout import _NO_RULINGS, _Block, _find, _Line, _Page, _Rulings, _Seg, _v_overlap
 
 
 def _wrap_edges(lines: list[_Line], page: _Page, cfg: PdfSettings) -> None:
@@ -251,12 +252,7 @@ def _split(blocks: list[_Block], vertical: bool) -> list[list[_Block]]:
 def _columns(blocks: list[_Block]) -> list[_Block]:
     """Columns (blocks linked by overlapping x-ranges) left to right, each by top."""
     parent = list(range(len(blocks)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    find = partial(_find, parent)
 
     for i, a in enumerate(blocks):
         for j in range(i + 1, len(blocks)):

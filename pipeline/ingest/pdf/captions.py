@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from functools import partial
 
 from ...rule_files import PdfSettings
 from ...rules import Rules
 from ...segment import grammar
 from .blocks import _reading_order
 from .chars import _wrap_space
-from .layout import _Block, _first_box, _inside, _Line, _Page, _Para, _Seg, _seg_line, _weighted_median
+from .layout import _Block, _find, _first_box, _inside, _Line, _Page, _Para, _Seg, _seg_line, _weighted_median
 from .paragraphs import _first_unit_width, _is_full
 
 
@@ -406,12 +407,7 @@ def _caption_groups(blocks: list[_Block], pages: dict[int, _Page], cfg: PdfSetti
     box). Returns, for each block, the index of its group's topmost block (the leader); the
     group is placed where its leader is."""
     parent = list(range(len(blocks)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    find = partial(_find, parent)
 
     def link(i: int, j: int) -> None:
         a, b = find(i), find(j)

@@ -183,3 +183,12 @@ def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float,
 def _first_box(para: _Para) -> tuple[float, float, float]:
     box = next(b for _t, boxes in para.parts for b in boxes if b is not None)
     return (box[0], box[2], box[1])
+
+
+def _find(parent: list[int], i: int) -> int:
+    """The root of ``i`` in a union-find forest (columns of blocks, groups of captions),
+    halving the path on the way."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
