@@ -70,6 +70,13 @@ def test_title_patterns_in_order_of_preference(tmp_path, rules, first, second):
     # the period before the title
     ("【計画期間：令和6年度～令和8年度】「調布市地域産業活性化計画」（調布市）", "調布市地域産業活性化計画", "調布市"),
     ("[計画期間:令和6年度～令和8年度]「小平市地域産業活性化計画」", "小平市地域産業活性化計画", "小平市"),
+    # an edition after the 「」 title (header.parts.edition): not part of the title
+    ("「町田市地域産業活性化計画」（改定版）（町田市） 【計画期間：令和6年度～令和8年度】", "町田市地域産業活性化計画", "町田市"),
+    ("「日野市地域産業活性化計画」（案）（日野市） 【計画期間：令和6年度～令和8年度】", "日野市地域産業活性化計画", "日野市"),
+    # an edition inside 【】 or after a bare title (header.parts.edition_in_title): part of it
+    ("【八王子市地域産業活性化計画（第２期）】（八王子市）【計画期間：令和6年度～令和8年度】",
+     "八王子市地域産業活性化計画(第2期)", "八王子市"),
+    ("青梅市地域産業活性化計画（仮称）（青梅市）【計画期間：令和6年度～令和8年度】", "青梅市地域産業活性化計画(仮称)", "青梅市"),
 ])
 def test_header_patterns(tmp_path, rules, header, title, muni):
     text = f"【承認した地域産業活性化計画の概要】\n\n{header}\n\n" + PLAN.format(muni=muni).split("\n", 1)[1]
@@ -187,3 +194,33 @@ def test_head_nouns_make_a_bare_list(tmp_path, rules, name):
     out = run_text(tmp_path, text, rules)
     assert [p["program_name"] for p in out["programs"]][-2:] == ["創業支援事業", name]
     assert [p["has_known_head"] for p in out["programs"]][-1] is True
+
+
+# ----------------------------------------------------------------------------- header.municipality_fallback
+@pytest.mark.parametrize("title,muni", [
+    ("架空市地域産業活性化計画", "架空市"),
+    ("みらい町産業振興計画", "みらい町"),
+])
+def test_a_title_naming_no_known_municipality_takes_its_shortest_prefix(tmp_path, rules, title, muni):
+    """No (municipality) after the title and no listed name in it: the shortest prefix ending in
+    区, 市, 町 or 村 is the municipality, and it gets an unknown_municipality warning."""
+    text = (f"【承認した地域産業活性化計画の概要】\n\n「{title}」 【計画期間：令和6年度～令和8年度】\n\n"
+            + PLAN.format(muni=muni).split("\n", 2)[2])
+    out = run_text(tmp_path, text, rules)
+    [plan] = out["plans"]
+    assert (plan["plan_title"], plan["municipality"], plan["municipality_code"]) == (title, muni, None)
+    assert [d["code"] for d in out["diagnostics"]] == ["unknown_municipality"]
+
+
+# ----------------------------------------------------------------------------- a period cut by a line break
+@pytest.mark.parametrize("first,second,raw,start,end", [
+    ("【計画期間：令和7年度～令和9年", "度】", "令和7年度〜令和9年度", 2025, 2027),
+    ("【計画期間：令和六年度から令和八年", "度まで】", "令和六年度から令和八年度まで", 2024, 2026),
+])
+def test_a_bracketed_period_cut_by_a_line_break_continues(tmp_path, rules, first, second, raw, start, end):
+    text = (f"【承認した地域産業活性化計画の概要】\n\n「青梅市地域産業活性化計画」（青梅市） {first}\n{second}\n\n"
+            + PLAN.format(muni="青梅市").split("\n", 2)[2])
+    out = run_text(tmp_path, text, rules)
+    [plan] = out["plans"]
+    assert (plan["period_raw"], plan["period_start_fy"], plan["period_end_fy"]) == (raw, start, end)
+    assert out["diagnostics"] == []
