@@ -224,3 +224,28 @@ def test_a_bracketed_period_cut_by_a_line_break_continues(tmp_path, rules, first
     [plan] = out["plans"]
     assert (plan["period_raw"], plan["period_start_fy"], plan["period_end_fy"]) == (raw, start, end)
     assert out["diagnostics"] == []
+
+
+# ----------------------------------------------------------------------------- furniture.contact
+@pytest.mark.parametrize("block", [
+    "【お問い合わせ】\n青梅市 産業観光課 商工係\n内線 2345",
+    "連絡先：青梅市役所\n産業観光課商工係",
+])
+def test_the_lines_after_a_contact_label_are_furniture(tmp_path, rules, block):
+    text = "【承認した地域産業活性化計画の概要】\n\n" + PLAN.format(muni="青梅市") + f"\n{block}\n"
+    out = run_text(tmp_path, text, rules)
+    assert lines_with_role(out, "furniture") == [r["text"] for r in out["lines"][-len(block.splitlines()):]]
+    assert out["documents"][0]["status"] == "ok"
+
+
+# ----------------------------------------------------------------------------- labels.overview
+@pytest.mark.parametrize("label", ["【概要】", "計画の概要"])
+def test_an_overview_label_makes_what_follows_the_overview_whatever_its_shape(tmp_path, rules, label):
+    head, body = PLAN.format(muni="青梅市").split("\n\n", 1)
+    body = body.split("\n\n", 1)[1]  # the measure, without the prose overview
+    # Short lines with no sentence end would be photo captions without the label.
+    text = (f"【承認した地域産業活性化計画の概要】\n\n{head}\n\n{label}\n創業支援の強化\n販路開拓の支援\n\n{body}")
+    out = run_text(tmp_path, text, rules)
+    roles = {r["text"]: r["role"] for r in out["lines"]}
+    assert roles["創業支援の強化"] == roles["販路開拓の支援"] == "overview"
+    assert "創業支援の強化" in out["plans"][0]["overview"] and not out["captions"]
