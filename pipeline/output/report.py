@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path, PurePath
 
+from .write import GENERATOR
+
 FILE_NAME = "report.html"
 
 # Line roles shown as highlighted kinds; other roles (marker, measure, title, ...) are plain.
@@ -89,10 +91,6 @@ class Row:
 def write_report(tables: dict[str, list[dict]], out_dir: Path) -> list[str]:
     (Path(out_dir) / FILE_NAME).write_text(render(tables), encoding="utf-8")
     return [FILE_NAME]
-
-
-# Marks the page as this pipeline's, so a run replaces only its own report (output.write).
-GENERATOR = "regional-plans-pipeline"
 
 
 def render(tables: dict[str, list[dict]]) -> str:

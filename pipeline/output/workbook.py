@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 from ..tables import EXCEL_CELL_LIMIT, SCHEMA, Column, excel_length
-from .write import needs_formula_guard
+from .write import GENERATOR, needs_formula_guard
 
 FILE_NAME = "workbook.xlsx"
 DICTIONARY_SHEET = "データ辞書"
@@ -29,16 +29,13 @@ FIXED_TIME = b"2000-01-01T00:00:00Z"  # document dates in docProps/core.xml (see
 WIDTH_SAMPLE_ROWS = 500
 
 
-CREATOR = "regional-plans-pipeline"
-
-
 def write_workbook(tables: dict[str, list[dict]], out_dir: Path) -> list[str]:
     from openpyxl import Workbook  # heavy: only when a workbook is written
 
     # write_only streams rows; it still writes freeze panes, autofilter and column widths
     # as long as they are set before the first row is appended.
     wb = Workbook(write_only=True)
-    wb.properties.creator = CREATOR  # a run replaces only a workbook that says it is one of its own
+    wb.properties.creator = GENERATOR  # a run replaces only a workbook that says it is one of its own
     try:
         for name, cols in SCHEMA.items():
             rows = tables.get(name, [])

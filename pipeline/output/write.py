@@ -125,6 +125,11 @@ _TMP_PREFIX = ".tmp-"
 OPTIONAL_OUTPUTS = ("workbook.xlsx", "report.html")
 
 
+# The mark of the pipeline's own workbook (creator) and report (generator tag): a run replaces
+# only files that carry it.
+GENERATOR = "regional-plans-pipeline"
+
+
 def check_replaceable(out: Path) -> None:
     """Refuse to replace or remove a workbook.xlsx or report.html that this pipeline did not
     write: one the user put in the output folder (or an announcement saved as report.html in
@@ -142,10 +147,10 @@ def _written_by_a_run(path: Path) -> bool:
         if path.suffix == ".html":
             with open(path, "rb") as fh:
                 head = fh.read(4096)
-            return b'<meta name="generator" content="regional-plans-pipeline">' in head or _older_run(path, head)
+            return f'<meta name="generator" content="{GENERATOR}">'.encode() in head or _older_run(path, head)
         with zipfile.ZipFile(path) as z:
             core = z.read("docProps/core.xml")
-        return b"<dc:creator>regional-plans-pipeline</dc:creator>" in core or _older_run(path, core)
+        return f"<dc:creator>{GENERATOR}</dc:creator>".encode() in core or _older_run(path, core)
     except (OSError, KeyError, zipfile.BadZipFile):
         return False
 
