@@ -150,16 +150,28 @@ def _written_by_a_run(path: Path) -> bool:
             return f'<meta name="generator" content="{GENERATOR}">'.encode() in head or _older_run(path, head)
         with zipfile.ZipFile(path) as z:
             core = z.read("docProps/core.xml")
-        return f"<dc:creator>{GENERATOR}</dc:creator>".encode() in core or _older_run(path, core)
+        return _creator(core) == GENERATOR or _older_run(path, core)
     except (OSError, KeyError, zipfile.BadZipFile):
         return False
+
+
+def _creator(core: bytes) -> str | None:
+    """The workbook's dc:creator, read as XML: openpyxl declares the namespace on the root or,
+    when lxml is installed, on the element itself."""
+    from xml.etree import ElementTree
+
+    try:
+        node = ElementTree.fromstring(core).find("{http://purl.org/dc/elements/1.1/}creator")
+    except ElementTree.ParseError:
+        return None
+    return node.text if node is not None else None
 
 
 def _older_run(path: Path, head: bytes) -> bool:
     """An output folder of a version before the generator mark: its own tables beside it and
     the report's title, or openpyxl as the workbook's creator."""
     beside = all((path.parent / f"documents.{ext}").is_file() for ext in ("csv", "parquet"))
-    return beside and ("抽出レポート".encode() in head or b"<dc:creator>openpyxl</dc:creator>" in head)
+    return beside and ("抽出レポート".encode() in head or (head.startswith(b"<") and _creator(head) == "openpyxl"))
 
 
 def _swap(tmp: Path, out: Path, written: list[str]) -> None:
