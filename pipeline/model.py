@@ -61,6 +61,7 @@ class ListKind(StrEnum):
     PARENTHESIZED = "parenthesized"
     BARE = "bare"
     INLINE = "inline"  # a list inside a sentence, after 具体的には
+    ACTIVITIES = "activities"  # the body is a 、-separated list of activities (2015–2017)
     NONE_WORD = "none_word"  # the list says なし
     MISSING = "missing"
 
@@ -236,6 +237,8 @@ class Skeleton:
     roles: tuple[LineRole, ...]  # in line order
     diagnostics: tuple[Diagnostic, ...]
     preamble_captions: tuple[NormLine, ...] = ()
+    # Caption lines that hold one caption per photo placeholder above them, set apart by spaces.
+    caption_splits: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -165,19 +165,35 @@ def canonical_name(name: str, rules) -> str:
     return name
 
 
-def municipality_from_title(title: str | None, rules) -> str | None:
+def known_prefix(title: str | None, rules) -> str | None:
+    """The longest known municipality name the title starts with (a prefecture before it is
+    passed over): 東京都八王子市…計画 -> 八王子市. None when no known name starts it."""
     if not title:
         return None
     names = known_names(rules)
 
-    def known_prefix(text: str) -> str | None:
+    def prefix(text: str) -> str | None:
         return next((text[:k] for k in range(len(text), 0, -1) if text[:k] in names), None)
 
     for pref in prefecture_names(rules):
-        if title.startswith(pref) and known_prefix(title[len(pref):].lstrip()):
-            title = title[len(pref):].lstrip()  # 東京都八王子市…計画: the prefecture has its column
-            break
-    best = known_prefix(title)
+        if title.startswith(pref) and prefix(title[len(pref):].lstrip()):
+            return prefix(title[len(pref):].lstrip())
+    return prefix(title)
+
+
+def known_municipality(text: str, rules) -> str | None:
+    """The code list's name when ``text`` is exactly a municipality (a prefecture before it, and
+    other spellings, allowed): "東京都大田区" -> "大田区"; otherwise None."""
+    if not text:
+        return None
+    name = without_prefecture(text, rules)
+    return name if name in known_names(rules) else None
+
+
+def municipality_from_title(title: str | None, rules) -> str | None:
+    if not title:
+        return None
+    best = known_prefix(title, rules)
     if best:
         return best
     m = rules.municipality_fallback.match(title)

@@ -281,20 +281,28 @@ def _checked_municipalities(path: Path) -> str:
 def _composed(f: _Reader, dotted: str, parts_key: str) -> tuple[re.Pattern[str], ...]:
     """Patterns written with ``${name}`` for the named parts in ``parts_key``, so a part shared
     by several patterns is written once."""
-    parts = f.get(parts_key, dict)
     out = []
     for i, text in enumerate(f.get(dotted, list)):
         if not isinstance(text, str):
             raise RulesError(f"{f.path.name}: key '{dotted}[{i}]' must be a string")
-
-        def part(m: re.Match[str], i: int = i) -> str:
-            if not isinstance(parts.get(m.group(1)), str):
-                raise RulesError(f"{f.path.name}: key '{dotted}[{i}]' names no part "
-                                 f"'{m.group(1)}' in [{parts_key}]")
-            return parts[m.group(1)]
-
-        out.append(f.regex(f"{dotted}[{i}]", re.sub(r"\$\{(\w+)\}", part, text)))
+        out.append(_compose(f, f"{dotted}[{i}]", text, parts_key))
     return tuple(out)
+
+
+def _composed_one(f: _Reader, dotted: str, parts_key: str) -> re.Pattern[str]:
+    """One pattern written with ``${name}`` parts (see ``_composed``)."""
+    return _compose(f, dotted, f.get(dotted, str), parts_key)
+
+
+def _compose(f: _Reader, key: str, text: str, parts_key: str) -> re.Pattern[str]:
+    parts = f.get(parts_key, dict)
+
+    def part(m: re.Match[str]) -> str:
+        if not isinstance(parts.get(m.group(1)), str):
+            raise RulesError(f"{f.path.name}: key '{key}' names no part '{m.group(1)}' in [{parts_key}]")
+        return parts[m.group(1)]
+
+    return f.regex(key, re.sub(r"\$\{(\w+)\}", part, text))
 
 
 def _pdf_settings(f: _Reader) -> PdfSettings:

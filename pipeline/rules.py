@@ -20,6 +20,7 @@ from .rule_files import (
     VocabularyRules,
     _checked_municipalities,
     _composed,
+    _composed_one,
     _load_toml,
     _pdf_settings,
     _Reader,
@@ -51,6 +52,22 @@ class Category:
 
 
 @dataclass(frozen=True)
+class HeaderEvidenceRules:
+    """format.toml [header.evidence]: a plan header found from its cues."""
+
+    min_cues: int
+    max_chars: int
+    max_lines: int
+    lead: re.Pattern[str]
+    quoted_title: re.Pattern[str]
+    bare_title: re.Pattern[str]
+    bracketed: re.Pattern[str]
+    sentence: re.Pattern[str]
+    filler: re.Pattern[str]
+    period_search: re.Pattern[str]  # the [period] grammar, unanchored
+
+
+@dataclass(frozen=True)
 class Rules:
     directory: str
     hash: str
@@ -65,6 +82,7 @@ class Rules:
     title_patterns: tuple[re.Pattern[str], ...]
     header_patterns: tuple[re.Pattern[str], ...]
     muni_line: re.Pattern[str]
+    evidence: HeaderEvidenceRules
     header_max_continuation: int
     municipality_types: dict[str, str]
     municipality_fallback: re.Pattern[str]
@@ -85,6 +103,7 @@ class Rules:
     marker_not_followed_by: re.Pattern[str]
     marker_max_number: int
     marker_label_shape: re.Pattern[str]
+    sequence_label_max_chars: int
     categories: tuple[Category, ...]
     furniture_patterns: tuple[re.Pattern[str], ...]
     contact_label: re.Pattern[str]
@@ -93,6 +112,7 @@ class Rules:
     overview_label: re.Pattern[str]
     caption_max_chars: int
     caption_marker: re.Pattern[str]
+    caption_placeholder: re.Pattern[str]
     caption_endings: tuple[str, ...]
     sentence_end: re.Pattern[str]
     block_openers: tuple[str, ...]
@@ -100,6 +120,7 @@ class Rules:
     clause_ends: str
     quotes: tuple[str, ...]
     label_brackets: str
+    label_text_separators: str
     period_year_cut: re.Pattern[str]
     # programs.toml
     pairs: tuple[str, ...]
@@ -125,6 +146,10 @@ class Rules:
     gloss_after_pos: tuple[str, ...]
     clause_particles: tuple[str, ...]
     gloss_max_chars: int
+    verbal_noun_pos: tuple[str, ...]
+    program_heads: tuple[str, ...]
+    particle_pos: str
+    explanation_particles: tuple[str, ...]
     # pdf.toml: the PDF reader's layout tolerances
     pdf: PdfSettings
     # vocabulary.toml: program kinds, themes, keywords
@@ -214,6 +239,19 @@ def load_rules(directory: str | Path | None = None) -> Rules:
             raise RulesError(f"format.toml: key 'categories[{i}]' needs number, canonical and aliases") from None
 
     header_patterns = _composed(f, "header.patterns", "header.parts")
+    evidence = HeaderEvidenceRules(
+        min_cues=f.get("header.evidence.min_cues", int),
+        max_chars=f.get("header.evidence.max_chars", int),
+        max_lines=f.get("header.evidence.max_lines", int),
+        lead=_composed_one(f, "header.parts.lead", "header.parts"),
+        quoted_title=_composed_one(f, "header.evidence.quoted_title", "header.parts"),
+        bare_title=_composed_one(f, "header.evidence.bare_title", "header.parts"),
+        bracketed=f.regex("header.evidence.bracketed"),
+        sentence=f.regex("header.evidence.sentence"),
+        filler=_composed_one(f, "header.evidence.filler", "header.parts"),
+        period_search=f.regex("period.term", f"(?:{f.get('period.label', str).lstrip('^')})?"
+                              f"(?P<start>{term})(?:{sep}(?P<end>{end_term}))?{until}"),
+    )
     for i, pat in enumerate(header_patterns):
         if "title" not in pat.groupindex:
             raise RulesError(f"format.toml: key 'header.patterns[{i}]' needs a group named 'title'")
@@ -239,6 +277,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         title_patterns=f.regexes("title.patterns"),
         header_patterns=header_patterns,
         muni_line=f.regex("header.muni_line"),
+        evidence=evidence,
         header_max_continuation=f.get("header.max_continuation_lines", int),
         municipality_types=dict(f.get("header.municipality_types", dict)),
         municipality_fallback=f.regex("header.municipality_fallback"),
@@ -259,6 +298,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         marker_not_followed_by=f.regex("markers.not_followed_by"),
         marker_max_number=f.get("markers.max_number", int),
         marker_label_shape=f.regex("markers.label_shape"),
+        sequence_label_max_chars=f.get("markers.sequence_label_max_chars", int),
         categories=tuple(cats),
         furniture_patterns=f.regexes("furniture.patterns"),
         contact_label=f.regex("furniture.contact"),
@@ -267,6 +307,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         overview_label=f.regex("labels.overview"),
         caption_max_chars=f.get("captions.max_chars", int),
         caption_marker=f.regex("captions.marker"),
+        caption_placeholder=f.regex("captions.placeholder"),
         caption_endings=f.strings("captions.endings"),
         sentence_end=f.regex("captions.sentence_end"),
         block_openers=f.strings("breaks.block_openers"),
@@ -274,6 +315,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         clause_ends=f.get("breaks.clause_ends", str),
         quotes=f.strings("breaks.quotes"),
         label_brackets=f.get("labels.brackets", str),
+        label_text_separators=f.get("labels.text_separators", str),
         period_year_cut=f.regex("period.year_cut"),
         pairs=pairs,
         trailing_after_list=p.regex("lists.trailing_after_list"),
@@ -298,6 +340,10 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         gloss_after_pos=p.strings("items.gloss_after_pos"),
         clause_particles=p.strings("items.clause_particles"),
         gloss_max_chars=p.get("items.gloss_max_chars", int),
+        verbal_noun_pos=p.strings("activities.verbal_noun_pos"),
+        program_heads=tuple(sorted(p.strings("activities.program_heads"), key=len, reverse=True)),
+        particle_pos=p.get("activities.particle_pos", str),
+        explanation_particles=p.strings("activities.explanation_particles"),
         pdf=pdf,
         radicals={str(k): str(v) for k, v in radicals.items()},
         vocabulary=load_vocabulary(directory),

@@ -39,14 +39,22 @@ def lines_with_role(out: dict, role: str) -> list[str]:
     ("令和6年度に承認した地域産業活性化計画について", "令和6年度に承認した地域産業活性化計画について"),
     ("【東京都の地域産業振興】", "東京都の地域産業振興"),
     ("【報道発表資料】", "報道発表資料"),
-    ("〔別紙〕", "別紙"),
+    ("〔参考〕", "参考"),
     ("〔東京都産業労働局〕", "東京都産業労働局"),
-    ("［別紙］", "別紙"),
+    ("［資料１］", "資料1"),
     ("[参考資料]", "参考資料"),
 ])
 def test_title_patterns(tmp_path, rules, line, title):
     out = run_text(tmp_path, f"{line}\n\n{PLAN.format(muni='青梅市')}", rules)
     assert out["documents"][0]["document_title"] == title
+
+
+@pytest.mark.parametrize("line", ["〔別紙〕", "［別紙］", "別紙", "【別紙２】"])
+def test_a_running_besshi_header_is_furniture_not_the_title(tmp_path, rules, line):
+    """別紙 above the heading (and on every page of a converted PDF) is page furniture."""
+    out = run_text(tmp_path, f"{line}\n\n承認した地域産業活性化計画の概要\n\n{PLAN.format(muni='青梅市')}", rules)
+    assert out["documents"][0]["document_title"] == "承認した地域産業活性化計画の概要"
+    assert lines_with_role(out, "furniture") == [line.replace("［", "[").replace("］", "]").replace("２", "2")]
 
 
 @pytest.mark.parametrize("first,second", [

@@ -198,9 +198,25 @@ def test_prose_without_a_list_is_not_a_bare_list(tmp_path, rules):
     src = tmp_path / "prose.txt"
     src.write_text("「瑞穂町地域産業活性化計画」（瑞穂町）【計画期間：令和6年度～令和8年度】\n\n"
                    "町の産業を振興する。\n\n(1) 多様な主体との連携を図る取組\n\n"
-                   "地域の金融機関、商工会、大学による連携体制の強化\n", encoding="utf-8")
+                   "地域の金融機関、商工会、大学と連携して体制を強化する\n", encoding="utf-8")
     doc = process(src, rules)
     (measure,) = doc.plans[0].measures
     assert measure.programs == () and measure.list_kind == "missing"
     assert doc.status == "partial"
     assert any(d.code == "no_program_list" for d in doc.diagnostics)
+
+
+def test_a_noun_phrase_body_is_one_activity_not_split_at_its_inner_commas(tmp_path, rules):
+    """With no program list, the body is a list of activities: 金融機関 and 商工会 are no
+    activities of their own, so the 、 between them does not split the phrase."""
+    from conftest import process
+
+    src = tmp_path / "activity.txt"
+    src.write_text("「瑞穂町地域産業活性化計画」（瑞穂町）【計画期間：令和6年度～令和8年度】\n\n"
+                   "町の産業を振興する。\n\n(1) 多様な主体との連携を図る取組\n\n"
+                   "地域の金融機関、商工会、大学による連携体制の強化\n", encoding="utf-8")
+    doc = process(src, rules)
+    (measure,) = doc.plans[0].measures
+    assert measure.list_kind == "activities"
+    assert [p.name for p in measure.programs] == ["地域の金融機関、商工会、大学による連携体制の強化"]
+    assert doc.status == "ok"

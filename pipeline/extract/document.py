@@ -77,8 +77,9 @@ def _plan(ps: PlanSkeleton, rules: Rules, diags: list[Diagnostic], skel: Skeleto
         diags.append(Diagnostic(Severity.WARNING, "no_overview", "plan has no overview paragraph", first.line_no,
                                 ps.plan_no, first.page))
     muni = without_prefecture(ps.muni, rules) or municipality_from_title(ps.title, rules)
-    captions = tuple(Caption(ln.text, ln.line_no, ln.page, _line_bbox(ln))
-                     for ln in sorted(ps.captions, key=lambda ln: ln.line_no))
+    captions = tuple(Caption(text, ln.line_no, ln.page, _line_bbox(ln))
+                     for ln in sorted(ps.captions, key=lambda ln: ln.line_no)
+                     for text in (ln.text.split() if ln.line_no in skel.caption_splits else [ln.text]))
     period = ps.period
     header = ps.header_lines[0]
     return Plan(
@@ -131,7 +132,7 @@ def _measure(ps: PlanSkeleton, ms: MeasureSkeleton, rules: Rules, diags: list[Di
     if canonical is None and len(ms.label_lines) == 1:
         prefix = grammar.label_prefix(label, rules)
         line_text = marker_line.text
-        if prefix and len(label) > len(prefix[1]):
+        if prefix and len(label) > len(prefix[1]) and label[len(prefix[1])] in rules.label_text_separators:
             canonical, label = prefix
             cut = line_text.rfind(label) + len(label)
             while cut < len(line_text) and line_text[cut] in ":：、 ":

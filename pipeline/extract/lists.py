@@ -44,6 +44,14 @@ def choose_list(joined: Joined, rules: Rules) -> ListChoice:
             return ListChoice(ListKind.NONE_WORD, (), found)
         items = tuple(_list_items(text, found.start, found.end, rules, line_starts,
                                   lines_are_items=found.kind == "bare"))
+        if found.kind == "parenthesized" and _explains(text, found, items, rules):
+            acts = activities(text, rules)
+            if acts:
+                return ListChoice(ListKind.ACTIVITIES, acts, FoundList(ListKind.ACTIVITIES, 0, len(text)))
+        if found.kind == "bare" and items and 2 * sum(_program_named(it.name, rules) for it in items) < len(items):
+            acts = activities(text, rules)
+            if acts:
+                return ListChoice(ListKind.ACTIVITIES, acts, FoundList(ListKind.ACTIVITIES, 0, len(text)))
         if found.kind == "parenthesized":
             if not _is_gloss(text, found, list(items), rules):
                 return ListChoice(ListKind.PARENTHESIZED, _earlier_lists(text, found, rules, line_starts) + items,
@@ -67,7 +75,99 @@ def choose_list(joined: Joined, rules: Rules) -> ListChoice:
                 items.pop(0)  # "…を支援するため、" before the names is a clause
             if items and all(_inline_item_ok(it, rules) for it in items):
                 return ListChoice(ListKind.INLINE, tuple(items), inline)
+    acts = activities(text, rules)
+    if acts:
+        return ListChoice(ListKind.ACTIVITIES, acts, FoundList(ListKind.ACTIVITIES, 0, len(text)))
     return ListChoice(ListKind.MISSING, (), found, problem)
+
+
+def activities(text: str, rules: Rules) -> tuple[Item, ...] | None:
+    """A body that is a list of activities, one item each ([activities]): split at top-level
+    separators, a part that is no activity of its own joined to the next, a closing 等 dropped,
+    a trailing parenthesis kept as the qualifier. None for prose (a sentence end inside, or an
+    item that ends in no noun)."""
+    m = tail_search(rules.trailing_after_bare, text)
+    end = m.start() if m else len(text)
+    if not text[:end].strip() or any(c in text[:end] for c in rules.sentence_stops):
+        return None
+    spans: list[tuple[int, int]] = []
+    start = None
+    for s, e in _top_level_parts(text, 0, end, rules):
+        core_end, _ = _split_qualifier(text, s, e, rules)
+        if start is None:
+            start = s
+        part = text[s:core_end].strip()
+        if e < end and not _is_activity(part, rules):
+            if not _noun_final(part, rules):
+                return None  # "…と連携し、…": a clause, so the body is prose
+            continue  # "国内、海外の展示会への出展支援": 国内 is part of the next activity
+        spans.append((start, e))
+        start = None
+    items = []
+    for idx, (s, e) in enumerate(spans):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if idx == len(spans) - 1:
+            e = _strip_closer(text, s, e, rules)
+        name_end, qualifier = _split_qualifier(text, s, e, rules)
+        if idx == len(spans) - 1 and qualifier is not None:
+            name_end = _strip_closer(text, s, name_end, rules)
+        name = text[s:name_end].strip()
+        if not name or "(" in name:
+            return None  # a parenthesis inside an item: prose around a list, not activities
+        items.append(Item(s, e, name, qualifier, _has_head(name, rules), _noun_final(name, rules)))
+    return tuple(items) if items and all(it.noun_final for it in items) else None
+
+
+def _top_level_parts(text: str, start: int, end: int, rules: Rules) -> list[tuple[int, int]]:
+    """Spans of text[start:end] between separators outside brackets."""
+    opens = {pair[0]: pair[1] for pair in rules.pairs}
+    stack: list[str] = []
+    parts, k0 = [], start
+    for k in range(start, end):
+        ch = text[k]
+        if stack and ch == stack[-1]:
+            stack.pop()
+        elif ch in opens and not (ch == opens[ch] and stack):
+            stack.append(opens[ch])
+        elif not stack and ch in rules.separators:
+            parts.append((k0, k))
+            k0 = k + 1
+    parts.append((k0, end))
+    return parts
+
+
+def _is_activity(part: str, rules: Rules) -> bool:
+    """Ends in a verbal noun (開催, 支援) or a head noun: something done, not a bare noun."""
+    if not part:
+        return False
+    if part.endswith(rules.head_nouns):
+        return True
+    toks = [t for t in tokenize(part) if t.pos[0] not in (rules.space_pos, rules.symbol_pos)]
+    return bool(toks) and toks[-1].pos[:len(rules.verbal_noun_pos)] == rules.verbal_noun_pos
+
+
+def _program_named(name: str, rules: Rules) -> bool:
+    """A program's name rather than an activity: it ends in a program head (事業, 補助金), or in
+    a head noun with no particle before it (創業塾, 経営相談; not 展示会への出展支援)."""
+    core = strip_tail(rules.quoted_tail, name).rstrip() or name
+    if core.endswith(rules.program_heads):
+        return True
+    return _has_head(core, rules) and not any(t.pos[0] == rules.particle_pos for t in tokenize(core))
+
+
+def _explains(text: str, found: FoundList, items: tuple[Item, ...], rules: Rules) -> bool:
+    """A trailing parenthesis that explains the last of a list of activities, not a program
+    list: one item that is a clause ("出展小間料の一部を助成", "…を含む"), after a 、-list."""
+    if len(items) != 1:
+        return False
+    content = text[found.start:found.end]
+    clause = any(p in content for p in rules.explanation_particles) or not items[0].noun_final
+    before = text[:found.start - 1]
+    last_stop = max((before.rfind(c) for c in rules.sentence_stops), default=-1)
+    return clause and len(_top_level_parts(before, last_stop + 1, len(before), rules)) > 1
 
 
 def _inline_item_ok(item: Item, rules: Rules) -> bool:

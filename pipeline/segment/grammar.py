@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..municipalities import known_municipality, known_prefix, municipality_from_title
 from ..normalize import normalize_text
 from ..rules import Category, Rules
 from .periods import looks_like_period, parse_period
@@ -22,7 +23,7 @@ from .periods import looks_like_period, parse_period
 
 @dataclass(frozen=True)
 class HeaderMatch:
-    title: str
+    title: str | None
     muni: str | None
     rest: str
 
@@ -50,18 +51,123 @@ def match_header(text: str, rules: Rules) -> HeaderMatch | None:
         if rest and parse_period(rest, rules) is None and not looks_like_period(rest, rules):
             continue  # trailing text that is not a period: a sentence, not a header
         if not muni:
-            from ..municipalities import municipality_from_title
-
             if municipality_from_title(title, rules) is None:
                 continue  # 【承認した地域産業活性化計画】 names no municipality: a title, not a plan
         return HeaderMatch(title, muni, rest)
     return None
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What one line says of a plan header ([header.evidence]): its title, the municipality it
+    names on its own, the period as written, the known municipality the title starts with, and
+    whether the line holds nothing else (``clean``)."""
+
+    title: str | None
+    muni: str | None
+    period: str | None
+    title_muni: str | None
+    clean: bool
+
+    @property
+    def cues(self) -> int:
+        return (self.title is not None) + (self.muni is not None or self.title_muni is not None) \
+            + (self.period is not None)
+
+
+def line_evidence(text: str, rules: Rules) -> Evidence | None:
+    """The header cues of a short line that is no sentence; None for any other line."""
+    ev = rules.evidence
+    if not text or len(text) > ev.max_chars or ev.sentence.search(text):
+        return None
+    rest = text[ev.lead.match(text).end():]
+    period, rest = _take_period(rest, rules)
+    title = None
+    m = ev.quoted_title.search(rest)
+    if m:
+        title, rest = m.group("title").strip(), rest[:m.start()] + " " + rest[m.end():]
+    munis: list[str] = []
+    leftover = False
+    for inner in [b.group("inner") for b in ev.bracketed.finditer(rest)]:
+        name = known_municipality(inner.strip(), rules)
+        if name:
+            munis.append(name)
+        elif not ev.filler.match(inner):
+            leftover = True
+    for token in ev.bracketed.sub(" ", rest).split():
+        token = token.strip(":、,")
+        name = known_municipality(token, rules)
+        if name:
+            munis.append(name)
+        elif title is None and (b := ev.bare_title.match(token)):
+            title = b.group("title")
+        elif not ev.filler.match(token):
+            leftover = True
+    title_muni = known_prefix(title, rules)
+    if len(set(munis)) > 1:
+        return None  # a line naming several municipalities is about them, not one plan's header
+    return Evidence(title, munis[0] if munis else None, period, title_muni, not leftover)
+
+
+@dataclass(frozen=True)
+class EvidenceHeader:
+    """A plan header found from its cues over a run of lines: the match, how many of the
+    lines it took, and whether its only cues are a title and the municipality that title
+    starts with (``weak``: it must be followed by measures to count)."""
+
+    match: HeaderMatch
+    used: int
+    weak: bool
+
+
+def header_from_evidence(texts: list[str], rules: Rules) -> EvidenceHeader | None:
+    """A header over the first of ``texts`` (the next non-blank lines, at most
+    [header.evidence] max_lines of them): at least min_cues cues, a title or a municipality
+    with a period among them, each line holding nothing but cues."""
+    ev = rules.evidence
+    title = muni = period = title_muni = None
+    for k, text in enumerate(texts[:ev.max_lines]):
+        found = line_evidence(text, rules)
+        if found is None or not found.clean or found.cues == 0:
+            return None
+        if k and ((found.title and title) or (found.period and period)
+                  or (found.muni and muni and found.muni != muni)):
+            return None  # a second title or period: the next plan's header, not this one's
+        title, muni = title or found.title, muni or found.muni
+        period, title_muni = period or found.period, title_muni or found.title_muni
+        cues = (title is not None) + (muni is not None or title_muni is not None) + (period is not None)
+        if cues >= ev.min_cues and (title or (muni and period)):
+            weak = muni is None and period is None
+            return EvidenceHeader(HeaderMatch(title, muni, period or ""), k + 1, weak)
+    return None
+
+
+def _take_period(text: str, rules: Rules) -> tuple[str | None, str]:
+    """The period in the line (bracketed, labelled or bare) and the line without it."""
+    ev = rules.evidence
+    for m in ev.bracketed.finditer(text):
+        if parse_period(m.group(0), rules) or looks_like_period(m.group(0), rules):
+            return m.group(0), text[:m.start()] + " " + text[m.end():]
+    for m in ev.period_search.finditer(text):
+        if "年" in m.group(0) and parse_period(m.group(0), rules):
+            return m.group(0).strip(), text[:m.start()] + " " + text[m.end():]
+    # A period the line broke inside its brackets: "【計画期間:令和7年度〜令和9年".
+    for k, ch in enumerate(text):
+        if ch in rules.block_openers or ch == "(":
+            if looks_like_period(text[k:], rules) and not ev.bracketed.match(text, k):
+                return text[k:].strip(), text[:k]
+    return None, text
+
+
 def match_muni_line(text: str, rules: Rules) -> str | None:
     """The municipality of a line that only names it, continuing a split header."""
     m = rules.muni_line.match(text)
-    return next(v for k, v in m.groupdict().items() if k.startswith("muni") and v) if m else None
+    if m:
+        return next(v for k, v in m.groupdict().items() if k.startswith("muni") and v)
+    ev = line_evidence(text, rules)
+    if ev and ev.clean and ev.muni and ev.title is None and ev.period is None:
+        return ev.muni  # a known municipality alone: "大田区", "■ 大田区"
+    return None
 
 
 def is_period_line(text: str, rules: Rules) -> bool:
@@ -102,6 +208,71 @@ class MarkerMatch:
     number: int
     marker: str
     rest: str
+    form: int = -1  # index of the form in [[markers.forms]]
+    known: bool = False  # the rest starts with a known category label
+
+
+def marker_candidate(text: str, rules: Rules) -> MarkerMatch | None:
+    """A line that starts like a measure marker of some form, whatever its label: the first
+    form that matches, with ``known`` telling whether a known label follows. Which of these
+    are measures is decided over the whole plan (``choose_measure_form``)."""
+    for index, form in enumerate(rules.marker_forms):
+        m = form.pattern.match(text)
+        if not m:
+            continue
+        rest = text[m.end():]
+        if rules.marker_not_followed_by.match(rest):
+            continue
+        rest = rest.strip()
+        known = bool(rules.category_prefix(rest) or rules.category_for(rest))
+        if "num" not in form.pattern.groupindex:
+            cat = rules.category_for(rest)
+            if cat is None:
+                continue
+            return MarkerMatch(cat.number, m.group(0).strip(), rest, index, True)
+        number = marker_number(m.group("num"))
+        if number is None or not 1 <= number <= rules.marker_max_number:
+            continue
+        return MarkerMatch(number, m.group(0).strip(), rest, index, known)
+    return None
+
+
+def is_sequence_label(rest: str, rules: Rules) -> bool:
+    """What may follow a marker of a consistent numbered sequence: a label of any wording
+    (short, no sentence end), or nothing (the label on the next line)."""
+    return not rest or (len(rest) <= rules.sequence_label_max_chars and not rules.sentence_end.search(rest))
+
+
+@dataclass(frozen=True)
+class MeasureForm:
+    """The marker form that numbers a plan's measures, and whether its sequence vouches for
+    labels that are not known ones (``trusted``: numbered 1, 2, 3 … with label-shaped rests)."""
+
+    form: int
+    trusted: bool
+
+
+def choose_measure_form(candidates: list[tuple[int, MarkerMatch, bool]], rules: Rules) -> MeasureForm | None:
+    """The one form whose markers are a plan's measures, from the plan's candidate markers
+    (line index, match, whether a non-marker line follows before the next marker of that
+    form). A form counts when it carries a known label, or when its numbers run 1, 2, 3 …
+    with label-shaped rests. Preferred: more known labels, a consistent sequence, markers
+    with text under them, the form seen first. Sub-enumerations (①② in an overview, a list
+    inside a measure) lose on these."""
+    by_form: dict[int, list[tuple[int, MarkerMatch, bool]]] = {}
+    for cand in candidates:
+        by_form.setdefault(cand[1].form, []).append(cand)
+    best: tuple | None = None
+    for form, cands in by_form.items():
+        known = sum(c[1].known for c in cands)
+        consistent = [c[1].number for c in cands] == list(range(1, len(cands) + 1)) \
+            and all(is_sequence_label(c[1].rest, rules) for c in cands)
+        if not known and not consistent:
+            continue
+        key = (known, consistent, sum(c[2] for c in cands), -cands[0][0])
+        if best is None or key > best[0]:
+            best = (key, MeasureForm(form, consistent))
+    return best[1] if best else None
 
 
 def match_marker(text: str, rules: Rules) -> MarkerMatch | None:
@@ -173,6 +344,11 @@ def is_furniture(text: str, rules: Rules) -> bool:
 def is_contact_label(text: str, rules: Rules) -> bool:
     """問合せ先 and the like: the lines of its paragraph are furniture too."""
     return bool(rules.contact_label.match(text))
+
+
+def placeholder_count(text: str, rules: Rules) -> int:
+    """How many photo placeholders a line holds ("画像 画像": 2); 0 for any other line."""
+    return len(text.split()) if rules.caption_placeholder.match(text) else 0
 
 
 def is_caption_marker(text: str, rules: Rules) -> bool:

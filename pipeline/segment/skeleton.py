@@ -67,6 +67,7 @@ class _PlanDraft:
     captions: list[NormLine] = field(default_factory=list)
     measures: list[_MeasureDraft] = field(default_factory=list)
     last_line: int = 0
+    form: grammar.MeasureForm | None = None  # the marker form of its measures
 
     def freeze(self) -> PlanSkeleton:
         return PlanSkeleton(self.plan_no, tuple(self.header_lines), self.title, self.muni, self.period,
@@ -88,6 +89,9 @@ class _Segmenter:
         self.title: str | None = None
         self.preamble: list[NormLine] = []
         self.preamble_captions: list[NormLine] = []
+        self.index = {ln.line_no: k for k, ln in enumerate(doc.lines)}
+        self._header_at: dict[int, bool] = {}
+        self.caption_splits: set[int] = set()
         # PDF lines are whole paragraphs already; text paragraphs are runs of non-blank lines.
         self.one_line_paragraphs = doc.raw.media_type == "application/pdf"
 
@@ -126,6 +130,7 @@ class _Segmenter:
             para = []
 
         in_contact = False  # inside a 問合せ先 block: furniture until the paragraph ends
+        placeholders = 0  # photo placeholders on the line before ("画像 画像")
         while i < n:
             line = lines[i]
             text = line.text
@@ -143,6 +148,25 @@ class _Segmenter:
                 self.diag(Severity.INFO, "page_furniture", f"running header/footer or page number dropped: {text}", line)
                 i += 1
                 continue
+            count = grammar.placeholder_count(text, self.rules) if plan is not None else 0
+            if count:
+                flush()
+                self.role(line, Role.FURNITURE, None)
+                self.diag(Severity.INFO, "photo_placeholder", f"photo placeholder dropped: {text}", line)
+                placeholders = count
+                i += 1
+                continue
+            if placeholders and plan is not None and (self.is_caption_like(text) or len(text.split()) == placeholders):
+                # The caption line under "画像 画像": one caption per placeholder.
+                flush()
+                plan.captions.append(line)
+                self.role(line, Role.CAPTION, plan)
+                if placeholders > 1 and len(text.split()) == placeholders:
+                    self.caption_splits.add(line.line_no)
+                placeholders = 0
+                i += 1
+                continue
+            placeholders = 0
             if line.hint == LayoutHint.CAPTION or (plan is not None and grammar.is_caption_marker(text, self.rules)):
                 flush()
                 if plan is None:
@@ -165,16 +189,29 @@ class _Segmenter:
                 # 「台東区地域産業 / 活性化計画」(台東区)…: a title the line broke inside.
                 header = match_header(text + lines[i + 1].text, self.rules)
                 joined_title = lines[i + 1] if header else None
+            extra: list[NormLine] = []
+            weak = False
+            if header is None:
+                run = self.nonblank_run(lines, i)
+                found = grammar.header_from_evidence([lines[k].text for k in run], self.rules)
+                if found:
+                    header, extra, weak = found.match, [lines[k] for k in run[1:found.used]], found.weak
+            if header and not self.followed_by_content(lines, i, extra or ([joined_title] if joined_title else []),
+                                                       weak):
+                header = None  # a title with nothing of its own after it: a line that names a plan
             if header:
                 flush()
                 if plan is None:
                     self.finish_front(before_plans)
-                plan, i = self.read_header(lines, i, header, joined_title)
+                plan, i = self.read_header(lines, i, header, joined_title, extra)
+                plan.form = self.measure_form(lines, i)
                 self.plans.append(plan)
                 measure = None
                 continue
-            marker = match_marker(text, self.rules) if plan is not None else None
-            if marker and para and not self.one_line_paragraphs \
+            marker = self.plan_marker(plan, text)
+            in_sequence = bool(marker and plan.form and plan.form.trusted
+                               and marker.number == len(plan.measures) + 1)
+            if marker and para and not in_sequence and not self.one_line_paragraphs \
                     and not self.is_sentence(para[-1].text[-1:]) and not para[-1].text.endswith(")") \
                     and not grammar.has_label_shape(para[-1].text, self.rules) \
                     and (marker.number != len(plan.measures) + 1
@@ -209,7 +246,86 @@ class _Segmenter:
             self.finish_front(before_plans)
         return Skeleton(self.doc, self.title, tuple(self.preamble), tuple(p.freeze() for p in self.plans),
                         tuple(self.roles[k] for k in sorted(self.roles)), tuple(self.diags),
-                        tuple(self.preamble_captions))
+                        tuple(self.preamble_captions), frozenset(self.caption_splits))
+
+    # -- headers found from evidence
+    def nonblank_run(self, lines: list[NormLine], i: int) -> list[int]:
+        """Indexes of the next non-blank lines from ``i`` that a header may span (a line a reader
+        marked as furniture or caption ends the run)."""
+        run: list[int] = []
+        k = i
+        while k < len(lines) and len(run) < self.rules.evidence.max_lines:
+            if lines[k].text:
+                if lines[k].hint is not None:
+                    break
+                run.append(k)
+            k += 1
+        return run
+
+    def header_at(self, lines: list[NormLine], k: int) -> bool:
+        if k not in self._header_at:
+            text = lines[k].text
+            self._header_at[k] = bool(match_header(text, self.rules) or grammar.header_from_evidence(
+                [lines[j].text for j in self.nonblank_run(lines, k)], self.rules))
+        return self._header_at[k]
+
+    def followed_by_content(self, lines: list[NormLine], i: int, extra: list[NormLine], weak: bool) -> bool:
+        """A header must be followed by plan content before the next header: an overview or
+        measures (only measures, for a header whose only cues are its title). Lines that name
+        only a municipality or a period continue the header."""
+        k = self.index[extra[-1].line_no] + 1 if extra else i + 1
+        seen = False
+        while k < len(lines):
+            line = lines[k]
+            text = line.text
+            k += 1
+            if not text or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules):
+                continue
+            if not seen and (grammar.match_muni_line(text, self.rules) or grammar.is_period_line(text, self.rules)):
+                continue
+            if self.header_at(lines, k - 1):
+                return False
+            if not weak or grammar.marker_candidate(text, self.rules):
+                return True
+            seen = True
+        return False
+
+    # -- measures as a numbered sequence
+    def measure_form(self, lines: list[NormLine], i: int) -> grammar.MeasureForm | None:
+        """The marker form of the plan that starts at ``i``, chosen from every line up to the
+        next header that starts like a marker."""
+        cands: list[list] = []
+        last: dict[int, list] = {}
+        for k in range(i, len(lines)):
+            line = lines[k]
+            if not line.text or line.hint is not None:
+                continue
+            if self.header_at(lines, k):
+                break
+            m = grammar.marker_candidate(line.text, self.rules)
+            if m is None:
+                for cand in last.values():
+                    cand[2] = True  # text under the marker
+                continue
+            cand = [k, m, False]
+            cands.append(cand)
+            last[m.form] = cand
+        return grammar.choose_measure_form([tuple(c) for c in cands], self.rules)
+
+    def plan_marker(self, plan: _PlanDraft | None, text: str) -> MarkerMatch | None:
+        """A measure marker of this plan: of the plan's form, with a known label where the
+        form asks one, unless the plan's numbered sequence vouches for its labels."""
+        if plan is None:
+            return None
+        if plan.form is None:
+            return match_marker(text, self.rules)
+        m = grammar.marker_candidate(text, self.rules)
+        if m is None or m.form != plan.form.form:
+            return None
+        form = self.rules.marker_forms[m.form]
+        if m.known or plan.form.trusted or not form.requires_known_label:
+            return m
+        return match_marker(text, self.rules)
 
     # -- front matter
     def finish_front(self, lines: list[NormLine]) -> None:
@@ -237,7 +353,8 @@ class _Segmenter:
 
     # -- plan header
     def read_header(self, lines: list[NormLine], i: int, header: HeaderMatch,
-                    joined_title: NormLine | None = None) -> tuple[_PlanDraft, int]:
+                    joined_title: NormLine | None = None,
+                    extra: list[NormLine] = ()) -> tuple[_PlanDraft, int]:
         first = lines[i]
         plan = _PlanDraft(plan_no=len(self.plans) + 1, header_lines=[first], title=header.title,
                         muni=header.muni, period=None, period_text=None)
@@ -246,6 +363,10 @@ class _Segmenter:
             plan.header_lines.append(joined_title)
             self.role(joined_title, Role.HEADER, plan)
             i += 1
+        for line in extra:  # the other lines of a header found from its cues
+            plan.header_lines.append(line)
+            self.role(line, Role.HEADER, plan)
+            i = self.index[line.line_no]
         # A period may continue on the next line: "【計画期間】" / "令和6年度〜令和8年度", or a
         # hard wrap inside the brackets: "【計画期間:令和7年度〜令和9年" / "度】".
         pending = ""
