@@ -21,7 +21,7 @@ ifneq ($(strip $(shell $(PY) -c '$(VENV_STATE_CMD)' 2>/dev/null)),$(strip $(file
 $(STAMP): FORCE
 endif
 
-.PHONY: run test bench lint setup clean distclean fixtures FORCE
+.PHONY: run test fuzz bench lint setup clean distclean fixtures FORCE
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -43,6 +43,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The generated-announcement oracle (tests/test_generated.py) for many more seeds than `make test`
+# runs, with the module's xfail mark ignored so that every failure shows, one line each:
+# `make fuzz`, `make fuzz FUZZ_SEEDS=2000`. A failing seed: `$(PY) tests/announcements.py SEED`.
+FUZZ_SEEDS ?= 500
+fuzz: $(STAMP)
+	FUZZ_SEEDS=$(call quote,$(FUZZ_SEEDS)) $(PY) -m pytest tests/test_generated.py --runxfail --tb=line
 
 bench: $(STAMP)
 	$(PY) bench/run_bench.py
