@@ -10,16 +10,16 @@ captions; the document title; status ``ok``; and no warning or error diagnostic 
 such as page furniture, are fine). A failure names the seed and the first difference.
 
 CI runs fixed seeds (30 as text, 4 as PDF, one per generation and every layout). ``make
-fuzz`` runs many more (``FUZZ_SEEDS``, default 500; a tenth of them also as PDF), with the
-module's xfail mark ignored:
+fuzz`` runs many more (``FUZZ_SEEDS``, default 500; a tenth of them also as PDF):
 
-    FUZZ_SEEDS=2000 .venv/bin/python -m pytest tests/test_generated.py --runxfail --tb=line
+    FUZZ_SEEDS=2000 .venv/bin/python -m pytest tests/test_generated.py --tb=line
     .venv/bin/python tests/announcements.py 17      # one announcement and its structure
 
 Also here: the seed with its plan headers rewritten in other shapes (issue 11, "Why").
 
-The whole module is marked xfail until the evidence-based structure detection of issue 11
-lands; remove ``pytestmark`` then.
+Last measured with ``make fuzz`` (500 seeds): every text seed passes; 11 of 50 PDF seeds fail,
+on PDF layout only (two captions stacked in layout b's narrow side column read as one; a
+municipality in brackets wrapped onto the next line in layout c), gaps of the PDF reader.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ import re
 import pytest
 from announcements import AmbiguousLayout, generate, render_pdf
 from conftest import FIXTURES, MEASURE_COLUMNS, process, summary
-
-pytestmark = pytest.mark.xfail(reason="evidence-based structure (issue 11) not yet landed", strict=False)
 
 FUZZ = int(os.environ.get("FUZZ_SEEDS") or 0)
 TEXT_SEEDS = list(range(FUZZ)) if FUZZ else list(range(1, 31))

@@ -50,6 +50,11 @@ def match_header(text: str, rules: Rules) -> HeaderMatch | None:
                 muni, rest = tail.strip(), head.strip()
         if rest and parse_period(rest, rules) is None and not looks_like_period(rest, rules):
             continue  # trailing text that is not a period: a sentence, not a header
+        if rest and parse_period(rest, rules) is None:
+            # "【計画期間:…】 武蔵野市": the municipality after the period
+            ev = line_evidence(text, rules)
+            if ev and ev.clean and ev.period and ev.title == title:
+                rest, muni = ev.period, muni or ev.muni
         if not muni:
             if municipality_from_title(title, rules) is None:
                 continue  # 【承認した地域産業活性化計画】 names no municipality: a title, not a plan
@@ -88,20 +93,23 @@ def line_evidence(text: str, rules: Rules) -> Evidence | None:
         title, rest = m.group("title").strip(), rest[:m.start()] + " " + rest[m.end():]
     munis: list[str] = []
     leftover = False
-    for inner in [b.group("inner") for b in ev.bracketed.finditer(rest)]:
-        name = known_municipality(inner.strip(), rules)
-        if name:
-            munis.append(name)
-        elif not ev.filler.match(inner):
-            leftover = True
-    for token in ev.bracketed.sub(" ", rest).split():
+    for token in rest.split():
         token = token.strip(":、,")
+        # "(港区)", "…プラン(豊島区)": a municipality in brackets, alone or after the title
+        while (b := _last_bracket(token, rules)) and known_municipality(b.group("inner").strip(), rules):
+            munis.append(known_municipality(b.group("inner").strip(), rules))
+            token = token[:b.start()]
+        while (b := ev.bracketed.match(token)) and known_municipality(b.group("inner").strip(), rules):
+            munis.append(known_municipality(b.group("inner").strip(), rules))  # "(中央区)中央区…プラン"
+            token = token[b.end():]
         name = known_municipality(token, rules)
+        if not token or ev.filler.match(token):
+            continue
         if name:
             munis.append(name)
         elif title is None and (b := ev.bare_title.match(token)):
-            title = b.group("title")
-        elif not ev.filler.match(token):
+            title = b.group("title")  # an edition right after it belongs to it: …計画(第2期)
+        elif not all(ev.filler.match(part) for part in ev.bracketed.split(token) if part):
             leftover = True
     title_muni = known_prefix(title, rules)
     if len(set(munis)) > 1:
@@ -137,9 +145,24 @@ def header_from_evidence(texts: list[str], rules: Rules) -> EvidenceHeader | Non
         period, title_muni = period or found.period, title_muni or found.title_muni
         cues = (title is not None) + (muni is not None or title_muni is not None) + (period is not None)
         if cues >= ev.min_cues and (title or (muni and period)):
+            used = k + 1
+            if title is None and used < len(texts) and used < ev.max_lines:
+                # "■(三鷹市) 【計画期間:…】" / "「三鷹市地域産業活性化計画」": the title below
+                after = line_evidence(texts[used], rules)
+                if after and after.clean and after.title and not after.period \
+                        and (after.muni is None or after.muni == muni):
+                    title, title_muni, used = after.title, after.title_muni, used + 1
             weak = muni is None and period is None
-            return EvidenceHeader(HeaderMatch(title, muni, period or ""), k + 1, weak)
+            return EvidenceHeader(HeaderMatch(title, muni, period or ""), used, weak)
     return None
+
+
+def _last_bracket(token: str, rules: Rules) -> re.Match[str] | None:
+    """The bracketed part that ends a token, if any."""
+    found = None
+    for m in rules.evidence.bracketed.finditer(token):
+        found = m
+    return found if found is not None and found.end() == len(token) else None
 
 
 def _take_period(text: str, rules: Rules) -> tuple[str | None, str]:

@@ -262,6 +262,10 @@ class _Segmenter:
             k += 1
         return run
 
+    def _continues_header(self, text: str) -> bool:
+        ev = grammar.line_evidence(text, self.rules)
+        return bool(ev and ev.clean and ev.title is None and (ev.muni or ev.period))
+
     def header_at(self, lines: list[NormLine], k: int) -> bool:
         if k not in self._header_at:
             text = lines[k].text
@@ -281,7 +285,8 @@ class _Segmenter:
             k += 1
             if not text or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules):
                 continue
-            if not seen and (grammar.match_muni_line(text, self.rules) or grammar.is_period_line(text, self.rules)):
+            if not seen and (grammar.match_muni_line(text, self.rules) or grammar.is_period_line(text, self.rules)
+                             or self._continues_header(text)):
                 continue
             if self.header_at(lines, k - 1):
                 return False
@@ -378,7 +383,7 @@ class _Segmenter:
         i += 1
         taken = 0
         last = first
-        while i < len(lines) and plan.period is None and plan.period_text is None \
+        while i < len(lines) and (plan.period is None and plan.period_text is None or plan.muni is None) \
                 and taken < self.rules.header_max_continuation + (1 if pending else 0):
             line = lines[i]
             if not line.text:
@@ -388,7 +393,21 @@ class _Segmenter:
                 break
             muni = grammar.match_muni_line(line.text, self.rules)
             sub = match_marker(line.text, self.rules)
-            if pending:
+            cues = self.continuation_cues(plan, line.text)
+            has_period = plan.period is not None or plan.period_text is not None
+            if has_period and not pending and not (muni and plan.muni is None) and cues is None:
+                break  # the period is read; only a line naming the municipality may follow
+            if cues is not None and not pending:
+                # "大田区 【計画期間:…】", "〔計画期間:…〕 (府中市)": the municipality and the period
+                if cues.muni and plan.muni is None:
+                    plan.muni = cues.muni
+                self.role(line, Role.PERIOD if cues.period and not cues.muni else Role.HEADER, plan)
+                if cues.period and not has_period:
+                    if self._period_incomplete(cues.period):
+                        pending = cues.period
+                    else:
+                        self.take_period(plan, cues.period, line)
+            elif pending:
                 if match_marker(line.text, self.rules) or match_header(line.text, self.rules):
                     break
                 pending += line.text
@@ -420,6 +439,17 @@ class _Segmenter:
         if plan.period is None and plan.period_text is None:
             self.diag(Severity.WARNING, "missing_period", f"plan header without a plan period: {first.text}", first, plan)
         return plan, i
+
+    def continuation_cues(self, plan: _PlanDraft, text: str) -> grammar.Evidence | None:
+        """The cues of a line that continues a header: no title, nothing else, and a
+        municipality or period the plan still lacks."""
+        ev = grammar.line_evidence(text, self.rules)
+        if ev is None or not ev.clean or ev.title is not None or not (ev.muni or ev.period):
+            return None
+        needs_period = plan.period is None and plan.period_text is None
+        if (ev.period and not needs_period) or (ev.muni and plan.muni is not None and ev.muni != plan.muni):
+            return None
+        return ev if (ev.muni and plan.muni is None) or (ev.period and needs_period) else None
 
     def _period_incomplete(self, text: str) -> bool:
         from .periods import strip_period_wrapping
