@@ -27,6 +27,7 @@ from ..model import (
 from ..rules import Rules
 from . import grammar
 from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
+from .lookahead import Lookahead
 from .periods import looks_like_period, parse_period
 
 
@@ -89,8 +90,7 @@ class _Segmenter:
         self.title: str | None = None
         self.preamble: list[NormLine] = []
         self.preamble_captions: list[NormLine] = []
-        self.index = {ln.line_no: k for k, ln in enumerate(doc.lines)}
-        self._header_at: dict[int, bool] = {}
+        self.ahead = Lookahead(doc.lines, rules)
         self.caption_splits: set[int] = set()
         # PDF lines are whole paragraphs already; text paragraphs are runs of non-blank lines.
         self.one_line_paragraphs = doc.raw.media_type == "application/pdf"
@@ -192,11 +192,11 @@ class _Segmenter:
             extra: list[NormLine] = []
             weak = False
             if header is None:
-                run = self.nonblank_run(lines, i)
+                run = self.ahead.nonblank_run(i)
                 found = grammar.header_from_evidence([lines[k].text for k in run], self.rules)
                 if found:
                     header, extra, weak = found.match, [lines[k] for k in run[1:found.used]], found.weak
-            if header and not self.followed_by_content(lines, i, extra or ([joined_title] if joined_title else []),
+            if header and not self.ahead.followed_by_content(i, extra or ([joined_title] if joined_title else []),
                                                        weak):
                 header = None  # a title with nothing of its own after it: a line that names a plan
             if header:
@@ -204,7 +204,7 @@ class _Segmenter:
                 if plan is None:
                     self.finish_front(before_plans)
                 plan, i = self.read_header(lines, i, header, joined_title, extra)
-                plan.form = self.measure_form(lines, i)
+                plan.form = self.ahead.measure_form(i)
                 self.plans.append(plan)
                 measure = None
                 continue
@@ -248,75 +248,7 @@ class _Segmenter:
                         tuple(self.roles[k] for k in sorted(self.roles)), tuple(self.diags),
                         tuple(self.preamble_captions), frozenset(self.caption_splits))
 
-    # -- headers found from evidence
-    def nonblank_run(self, lines: list[NormLine], i: int) -> list[int]:
-        """Indexes of the next non-blank lines from ``i`` that a header may span (a line a reader
-        marked as furniture or caption ends the run)."""
-        run: list[int] = []
-        k = i
-        while k < len(lines) and len(run) < self.rules.evidence.max_lines:
-            if lines[k].text:
-                if lines[k].hint is not None:
-                    break
-                run.append(k)
-            k += 1
-        return run
-
-    def _continues_header(self, text: str) -> bool:
-        ev = grammar.line_evidence(text, self.rules)
-        return bool(ev and ev.clean and ev.title is None and (ev.muni or ev.period))
-
-    def header_at(self, lines: list[NormLine], k: int) -> bool:
-        if k not in self._header_at:
-            text = lines[k].text
-            self._header_at[k] = bool(match_header(text, self.rules) or grammar.header_from_evidence(
-                [lines[j].text for j in self.nonblank_run(lines, k)], self.rules))
-        return self._header_at[k]
-
-    def followed_by_content(self, lines: list[NormLine], i: int, extra: list[NormLine], weak: bool) -> bool:
-        """A header must be followed by plan content before the next header: an overview or
-        measures (only measures, for a header whose only cues are its title). Lines that name
-        only a municipality or a period continue the header."""
-        k = self.index[extra[-1].line_no] + 1 if extra else i + 1
-        seen = False
-        while k < len(lines):
-            line = lines[k]
-            text = line.text
-            k += 1
-            if not text or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules):
-                continue
-            if not seen and (grammar.match_muni_line(text, self.rules) or grammar.is_period_line(text, self.rules)
-                             or self._continues_header(text)):
-                continue
-            if self.header_at(lines, k - 1):
-                return False
-            if not weak or grammar.marker_candidate(text, self.rules):
-                return True
-            seen = True
-        return False
-
     # -- measures as a numbered sequence
-    def measure_form(self, lines: list[NormLine], i: int) -> grammar.MeasureForm | None:
-        """The marker form of the plan that starts at ``i``, chosen from every line up to the
-        next header that starts like a marker."""
-        cands: list[list] = []
-        last: dict[int, list] = {}
-        for k in range(i, len(lines)):
-            line = lines[k]
-            if not line.text or line.hint is not None:
-                continue
-            if self.header_at(lines, k):
-                break
-            m = grammar.marker_candidate(line.text, self.rules)
-            if m is None:
-                for cand in last.values():
-                    cand[2] = True  # text under the marker
-                continue
-            cand = [k, m, False]
-            cands.append(cand)
-            last[m.form] = cand
-        return grammar.choose_measure_form([tuple(c) for c in cands], self.rules)
-
     def plan_marker(self, plan: _PlanDraft | None, text: str) -> MarkerMatch | None:
         """A measure marker of this plan: of the plan's form, with a known label where the
         form asks one, unless the plan's numbered sequence vouches for its labels."""
@@ -371,7 +303,7 @@ class _Segmenter:
         for line in extra:  # the other lines of a header found from its cues
             plan.header_lines.append(line)
             self.role(line, Role.HEADER, plan)
-            i = self.index[line.line_no]
+            i = self.ahead.index[line.line_no]
         # A period may continue on the next line: "【計画期間】" / "令和6年度〜令和8年度", or a
         # hard wrap inside the brackets: "【計画期間:令和7年度〜令和9年" / "度】".
         pending = ""

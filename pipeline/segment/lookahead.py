@@ -1,0 +1,87 @@
+"""What lies ahead of a line, for decisions segment takes at it: whether a header found from
+its cues is followed by plan content, and which marker form numbers a plan's measures. Header
+answers are memoized per line, since both questions ask them of the same lines.
+"""
+
+from __future__ import annotations
+
+from ..model import LayoutHint, NormLine
+from ..rules import Rules
+from . import grammar
+from .grammar import match_header
+
+
+class Lookahead:
+    def __init__(self, lines: tuple[NormLine, ...] | list[NormLine], rules: Rules):
+        self.lines = lines
+        self.rules = rules
+        self.index = {ln.line_no: k for k, ln in enumerate(lines)}
+        self._header_at: dict[int, bool] = {}
+
+    def nonblank_run(self, i: int) -> list[int]:
+        """Indexes of the next non-blank lines from ``i`` that a header may span (a line a reader
+        marked as furniture or caption ends the run)."""
+        run: list[int] = []
+        k = i
+        while k < len(self.lines) and len(run) < self.rules.evidence.max_lines:
+            if self.lines[k].text:
+                if self.lines[k].hint is not None:
+                    break
+                run.append(k)
+            k += 1
+        return run
+
+    def _continues_header(self, text: str) -> bool:
+        ev = grammar.line_evidence(text, self.rules)
+        return bool(ev and ev.clean and ev.title is None and (ev.muni or ev.period))
+
+    def header_at(self, k: int) -> bool:
+        if k not in self._header_at:
+            text = self.lines[k].text
+            self._header_at[k] = bool(match_header(text, self.rules) or grammar.header_from_evidence(
+                [self.lines[j].text for j in self.nonblank_run(k)], self.rules))
+        return self._header_at[k]
+
+    def followed_by_content(self, i: int, extra: list[NormLine], weak: bool) -> bool:
+        """A header must be followed by plan content before the next header: an overview or
+        measures (only measures, for a header whose only cues are its title). Lines that name
+        only a municipality or a period continue the header."""
+        k = self.index[extra[-1].line_no] + 1 if extra else i + 1
+        seen = False
+        while k < len(self.lines):
+            line = self.lines[k]
+            text = line.text
+            k += 1
+            if not text or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules):
+                continue
+            if not seen and (grammar.match_muni_line(text, self.rules) or grammar.is_period_line(text, self.rules)
+                             or self._continues_header(text)):
+                continue
+            if self.header_at(k - 1):
+                return False
+            if not weak or grammar.marker_candidate(text, self.rules):
+                return True
+            seen = True
+        return False
+
+    def measure_form(self, i: int) -> grammar.MeasureForm | None:
+        """The marker form of the plan that starts at ``i``, chosen from every line up to the
+        next header that starts like a marker."""
+        cands: list[list] = []
+        last: dict[int, list] = {}
+        for k in range(i, len(self.lines)):
+            line = self.lines[k]
+            if not line.text or line.hint is not None:
+                continue
+            if self.header_at(k):
+                break
+            m = grammar.marker_candidate(line.text, self.rules)
+            if m is None:
+                for cand in last.values():
+                    cand[2] = True  # text under the marker
+                continue
+            cand = [k, m, False]
+            cands.append(cand)
+            last[m.form] = cand
+        return grammar.choose_measure_form([tuple(c) for c in cands], self.rules)
+
