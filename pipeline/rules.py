@@ -63,6 +63,8 @@ class HeaderEvidenceRules:
     bare_title: re.Pattern[str]
     bracketed: re.Pattern[str]
     sentence: re.Pattern[str]
+    period_cue: re.Pattern[str]
+    date: re.Pattern[str]
     filler: re.Pattern[str]
     period_search: re.Pattern[str]  # the [period] grammar, unanchored
 
@@ -83,6 +85,7 @@ class Rules:
     header_patterns: tuple[re.Pattern[str], ...]
     muni_line: re.Pattern[str]
     evidence: HeaderEvidenceRules
+    plan_words: tuple[str, ...]
     header_max_continuation: int
     municipality_types: dict[str, str]
     municipality_fallback: re.Pattern[str]
@@ -248,6 +251,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         bare_title=_composed_one(f, "header.evidence.bare_title", "header.parts"),
         bracketed=f.regex("header.evidence.bracketed"),
         sentence=f.regex("header.evidence.sentence"),
+        period_cue=f.regex("header.evidence.period_cue"),
+        date=f.regex("header.evidence.date"),
         filler=_composed_one(f, "header.evidence.filler", "header.parts"),
         period_search=f.regex("period.term", f"(?:{f.get('period.label', str).lstrip('^')})?"
                               f"(?P<start>{term})(?:{sep}(?P<end>{end_term}))?{until}"),
@@ -278,6 +283,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         header_patterns=header_patterns,
         muni_line=f.regex("header.muni_line"),
         evidence=evidence,
+        plan_words=f.strings("header.evidence.plan_words"),
         header_max_continuation=f.get("header.max_continuation_lines", int),
         municipality_types=dict(f.get("header.municipality_types", dict)),
         municipality_fallback=f.regex("header.municipality_fallback"),

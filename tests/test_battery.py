@@ -175,20 +175,34 @@ def test_list_and_show_on_damaged_tables_a_broken_pipe_and_odd_names(tmp_path):
 
 @pytest.mark.parametrize("text,line", [
     ("【承認した地域産業活性化計画の概要】\n\n目黒区地域産業活性化計画について\n計画期間は令和6年度から令和8年度まで\n"
-     "(1)創業支援の取組(創業支援事業、販路拡大支援事業)\n", 3),
+     "(1)創業支援の取組(創業支援事業、販路拡大支援事業)\n", 4),
     ("【承認した地域産業活性化計画の概要】\n", None),
     ("これはお知らせです。\n東京都の計画について。\n", 2),
 ])
 def test_no_plans_is_never_silent(tmp_path, text, line):
-    """A document in which no plan was read says so in diagnostics, pointing at the first line
-    that names a 計画 when there is one: 'no plans' must not read as 'no plans that year'."""
+    """A document in which no plan was read says so with an error-level diagnostic that points
+    at its best candidate line (most header cues first, then a line naming a 計画), and the
+    run's stderr names the file: 'no plans' must not read as 'no plans that year'. The exit
+    status stays 0: the file was read."""
     (tmp_path / "a.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     res = cli("run", tmp_path / "a.txt", "--out", out, "--tables-only")
     assert res.returncode == 0, res.stderr
-    rows = (out / "diagnostics.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
-    assert len(rows) == 1 and '"warning","no_plans"' in rows[0]
+    rows = [r for r in (out / "diagnostics.csv").read_text(encoding="utf-8-sig").splitlines()[1:] if '"no_plans"' in r]
+    assert len(rows) == 1 and '"error","no_plans"' in rows[0]
     assert rows[0].endswith(f",{line if line else ''},")
+    assert ("best candidates: line " in rows[0]) == bool(line)
+    assert f"{tmp_path / 'a.txt'}: no plans found: no_plans: no plan header found" in res.stderr
+
+
+def test_markers_outside_any_plan_get_a_warning(tmp_path):
+    text = ("【承認した地域産業活性化計画の概要】\n\n(1) 多様な主体との連携を図る取組\n\n創業を支援する（創業支援事業）\n")
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("run", tmp_path / "a.txt", "--out", out, "--tables-only").returncode == 0
+    rows = (out / "diagnostics.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert any('"warning","marker_outside_plan"' in r and r.endswith(",3,") for r in rows), rows
+    assert any('"error","no_plans"' in r for r in rows)
 
 
 def test_odd_output_folders_get_one_line_each(tmp_path):

@@ -43,7 +43,8 @@ def status_note(path: str, status: str, diagnostics: list[tuple[str, str, str]])
         first = f", e.g. {warnings[0][1]}: {warnings[0][2]}" if warnings else ""
         return f"{path}: partial: {plural(len(warnings), 'warning')}{first} (see diagnostics)"
     if status == "no_plans":
-        first = f": {diagnostics[0][1]}: {diagnostics[0][2]}" if diagnostics else ""
+        severe = [d for d in diagnostics if d[0] in ("error", "warning")] or diagnostics
+        first = f": {severe[0][1]}: {severe[0][2]}" if severe else ""
         return f"{path}: no plans found{first} (see diagnostics)"
     return None
 

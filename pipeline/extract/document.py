@@ -55,15 +55,31 @@ def extract(skel: Skeleton, rules: Rules) -> Document:
 
 
 def _no_plans(skel: Skeleton, rules: Rules) -> Diagnostic:
-    """No plan read: never a silent empty result. Says what was looked for, and points at the
-    first line that names a 計画 (other than the title), where a header may have been missed."""
+    """No plan read: never a silent empty result. An error that says what was looked for,
+    names the best candidate lines (most header cues first, then lines naming a 計画 or
+    プラン), and counts the lines that start like measure markers."""
     lines = [ln for ln in skel.doc.lines if ln.text]
-    named = next((ln for ln in lines if "計画" in ln.text and ln.text.strip(rules.label_brackets + " ") != skel.title), None)
-    where = f"; line {named.line_no} names a 計画 but was not read as one: {named.text[:60]}" if named else ""
-    return Diagnostic(Severity.WARNING, "no_plans",
-                      f"no plan header found (a 計画 title with its municipality and period) in "
-                      f"{len(lines)} non-blank line(s){where}",
-                      named.line_no if named else None, None, named.page if named else None)
+    title = skel.title or ""
+    scored = []
+    for ln in lines:
+        if ln.text.strip(rules.label_brackets + " ") == title:
+            continue
+        ev = grammar.line_evidence(ln.text, rules)
+        cues = ev.cues if ev else 0
+        if cues or any(word in ln.text for word in rules.plan_words):
+            scored.append((-cues, ln.line_no, ln))
+    best = [ln for _, _, ln in sorted(scored, key=lambda c: c[:2])[:NO_PLANS_CANDIDATES]]
+    markers = sum(1 for ln in lines if grammar.marker_candidate(ln.text, rules))
+    named = "; best candidates: " + "; ".join(f"line {ln.line_no}: {ln.text[:40]}" for ln in best) if best else ""
+    marked = f"; {markers} line(s) start like measure markers" if markers else ""
+    return Diagnostic(Severity.ERROR, "no_plans",
+                      f"no plan header found (a plan title, a municipality and a period, two of them at "
+                      f"least) in {len(lines)} non-blank line(s){marked}{named}",
+                      best[0].line_no if best else None, None, best[0].page if best else None)
+
+
+# How many candidate lines a no_plans diagnostic names.
+NO_PLANS_CANDIDATES = 3
 
 
 def _plan(ps: PlanSkeleton, rules: Rules, diags: list[Diagnostic], skel: Skeleton) -> Plan:

@@ -169,10 +169,12 @@ def _take_period(text: str, rules: Rules) -> tuple[str | None, str]:
     """The period in the line (bracketed, labelled or bare) and the line without it."""
     ev = rules.evidence
     for m in ev.bracketed.finditer(text):
+        if ev.date.search(m.group(0)):
+            continue
         if parse_period(m.group(0), rules) or looks_like_period(m.group(0), rules):
             return m.group(0), text[:m.start()] + " " + text[m.end():]
     for m in ev.period_search.finditer(text):
-        if "年" in m.group(0) and parse_period(m.group(0), rules):
+        if ev.period_cue.search(m.group(0)) and not ev.date.search(m.group(0)) and parse_period(m.group(0), rules):
             return m.group(0).strip(), text[:m.start()] + " " + text[m.end():]
     # A period the line broke inside its brackets: "【計画期間:令和7年度〜令和9年".
     for k, ch in enumerate(text):

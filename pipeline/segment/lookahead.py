@@ -56,6 +56,7 @@ class Lookahead:
                 continue
             if not seen and (grammar.match_muni_line(text, self.rules) or grammar.is_period_line(text, self.rules)
                              or self._continues_header(text)):
+                weak = False  # the header goes on with its municipality or period
                 continue
             if self.header_at(k - 1):
                 return False

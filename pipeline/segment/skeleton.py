@@ -38,6 +38,10 @@ def _paren_left_open(text: str) -> bool:
     return text.count("(") > text.count(")")
 
 
+# Roles of lines that were read as what they are: no plan-like warning for these.
+_READ_ROLES = frozenset((Role.HEADER, Role.PERIOD, Role.TITLE, Role.FURNITURE, Role.MARKER))
+
+
 @dataclass
 class _MeasureDraft:
     """A measure while segment reads it; frozen into a MeasureSkeleton at the end."""
@@ -190,7 +194,7 @@ class _Segmenter:
                 header = match_header(text + lines[i + 1].text, self.rules)
                 joined_title = lines[i + 1] if header else None
             extra: list[NormLine] = []
-            weak = False
+            weak = bool(header) and header.muni is None and not header.rest
             if header is None:
                 run = self.ahead.nonblank_run(i)
                 found = grammar.header_from_evidence([lines[k].text for k in run], self.rules)
@@ -209,6 +213,10 @@ class _Segmenter:
                 measure = None
                 continue
             marker = self.plan_marker(plan, text)
+            if plan is None and (outside := grammar.marker_candidate(text, self.rules)) \
+                    and (outside.known or grammar.is_sequence_label(outside.rest, self.rules)):
+                self.diag(Severity.WARNING, "marker_outside_plan",
+                          f"measure marker before any plan header: {text[:60]}", line)
             in_sequence = bool(marker and plan.form and plan.form.trusted
                                and marker.number == len(plan.measures) + 1)
             if marker and para and not in_sequence and not self.one_line_paragraphs \
@@ -244,9 +252,24 @@ class _Segmenter:
         flush()
         if plan is None:
             self.finish_front(before_plans)
+        self.warn_unread(lines)
         return Skeleton(self.doc, self.title, tuple(self.preamble), tuple(p.freeze() for p in self.plans),
                         tuple(self.roles[k] for k in sorted(self.roles)), tuple(self.diags),
                         tuple(self.preamble_captions), frozenset(self.caption_splits))
+
+    def warn_unread(self, lines: list[NormLine]) -> None:
+        """Never silent: a line with plan evidence (a plan title or a period, alone on the line
+        or with a municipality) that no header took gets a warning naming it."""
+        stray = {d.line for d in self.diags if d.code == "stray_period"}
+        for line in lines:
+            role = self.roles.get(line.line_no)
+            if role is None or role.role in _READ_ROLES or line.line_no in stray:
+                continue
+            ev = grammar.line_evidence(line.text, self.rules)
+            if ev and ev.clean and (ev.title or ev.period):
+                plan = self.plans[role.plan_no - 1] if role.plan_no else None
+                self.diag(Severity.WARNING, "plan_like_line",
+                          f"looks like a plan header but was not read as one: {line.text[:60]}", line, plan)
 
     # -- measures as a numbered sequence
     def plan_marker(self, plan: _PlanDraft | None, text: str) -> MarkerMatch | None:
