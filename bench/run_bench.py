@@ -179,10 +179,10 @@ from pipeline.batch.runner import Options, run_batch
 args = json.loads(sys.argv[1])
 extras = ()
 if args["extras"]:
-    import openpyxl
-    from pipeline.output.report import write_report
-    from pipeline.output.workbook import write_workbook
-    extras = (write_workbook, write_report)
+    import xlsxwriter
+    from pipeline.output.report import ReportPages
+    from pipeline.output.workbook import WorkbookSheets
+    extras = (WorkbookSheets, ReportPages)
 if args["pdf"]:
     import pdfplumber
 err = io.StringIO()
