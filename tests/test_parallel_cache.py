@@ -246,3 +246,17 @@ def test_the_workbook_is_written_again_only_when_its_tables_change(tmp_path, cap
     assert (out / "workbook.xlsx").stat().st_ino != workbook
     assert run(capsys, raw, "--out", tmp_path / "full", "--no-cache")[0] == 0
     assert_same_tables(out, tmp_path / "full", ["workbook.xlsx"])
+
+
+def test_a_change_to_any_stage_of_the_package_misses_the_cache(tmp_path, monkeypatch):
+    """The code fingerprint covers every module of the package (an edit of the extraction must
+    not serve rows the old code made), not only the batch folder's."""
+    from pipeline.batch import cache
+
+    copy = tmp_path / "pipeline"
+    shutil.copytree(cache.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE_DIR", copy)
+    before = cache.code_fingerprint()
+    lists = copy / "extract" / "lists.py"
+    lists.write_text(lists.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert cache.code_fingerprint() != before
