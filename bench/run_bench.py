@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmark the pipeline against the floors set by its libraries.
+"""Benchmark the pipeline against the floors set by its libraries: every figure of issue 13's
+target table, side by side, in one run.
 
     .venv/bin/python bench/run_bench.py [--docs N] [--pages P] [--pdfs K] [--repeat R] [--best-of B]
 
@@ -9,17 +10,21 @@ one PDF of P pages and K smaller PDFs (the pages of tests/fixtures/pdf/seed.pdf 
 Every measurement runs in a fresh process. Per-document costs are timed inside that
 process after the heavy imports, so start-up is measured once, on its own:
 
-* text: the pipeline (one job, no cache) vs the floor "SudachiPy tokenizes the same text
-  once (split mode C, reading surface, part of speech and normalized form)";
-* PDF: the pipeline's seconds per page vs the floor "pdfplumber reads every page's chars";
-* --jobs 2 vs --jobs 1 on the text corpus and on the K PDFs;
-* start-up: `make run` on the seed (fresh output folder) vs
-  `python -c "import pandas, pyarrow, sudachipy, pdfplumber"`;
-* incremental: a run with nothing changed, and with one new document among N;
-* peak RSS of a one-job run over N and over 4N documents.
+* text: the pipeline with its default outputs (tables, workbook, report) and default jobs,
+  and with one job and tables only, vs the floor "SudachiPy tokenizes the same text once
+  (split mode C, reading surface, part of speech and normalized form)" on one core;
+* --jobs 2 vs --jobs 1, default outputs, on the text corpus and on the K PDFs (and what two
+  pure-Python processes get on this machine: the ceiling);
+* PDF: the pipeline's seconds per page (default engine) vs the floor "pdfplumber reads every
+  page's chars", and what pypdfium2 takes to read every page's characters and boxes (the
+  floor of a pdfium engine, which is not built: see the README);
+* start-up: `make run` on the seed vs `python -c "import pandas, pyarrow, sudachipy, pdfplumber"`;
+* incremental (the command line, default outputs and jobs): nothing changed, and one new
+  document among N, vs a full run;
+* peak RSS of a one-job run with default outputs over N and over 4N documents.
 
-Writes bench/results.json and prints a table. Defaults take about a minute on 2 cores;
---extras-rss adds the peak RSS with workbook and report (another minute or so).
+Writes bench/results.json and prints the table. Defaults (N = 300) take about three minutes
+on 2 cores.
 """
 
 from __future__ import annotations
@@ -45,11 +50,15 @@ SEED_MUNICIPALITIES = ("世田谷区", "中野区", "足立区", "町田市", "�
 IMPORT_FLOOR = "import pandas, pyarrow, sudachipy, pdfplumber"
 
 TARGETS = {  # name: (limit, "le" = at most / "ge" = at least)
+    "default_ratio": (1.0, "le"),
     "text_ratio": (1.0, "le"),
-    "pdf_ratio": (1.15, "le"),
     "jobs2_speedup_text": (1.7, "ge"),
-    "startup_ratio": (1.3, "le"),
+    "jobs2_speedup_pdf": (1.7, "ge"),
+    "one_new_ratio": (0.10, "le"),
     "nochange_ratio": (1.3, "le"),
+    "startup_ratio": (1.3, "le"),
+    "pdf_ratio": (1.15, "le"),
+    "pdfium_ratio": (0.5, "le"),
     "rss_growth": (0.10, "le"),
 }
 
@@ -169,6 +178,23 @@ print(json.dumps({"seconds": time.perf_counter() - t, "pages": pages}))
 """
 
 # The pipeline in-process after its heavy imports (start-up is measured on its own).
+PDFIUM_FLOOR = r"""
+import json, sys, time
+from pathlib import Path
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+pages = 0
+t = time.perf_counter()
+for path in sys.argv[1:]:
+    pdf = pdfium.PdfDocument(Path(path).read_bytes())
+    for page in pdf:
+        text = page.get_textpage()
+        for i in range(text.count_chars()):
+            raw.FPDFText_GetUnicode(text, i); text.get_charbox(i, loose=True)
+        pages += 1
+print(json.dumps({"seconds": time.perf_counter() - t, "pages": pages}))
+"""
+
 PIPELINE = r"""
 import contextlib, io, json, sys, time
 import pyarrow, pyarrow.parquet
@@ -179,22 +205,22 @@ from pipeline.batch.runner import Options, run_batch
 args = json.loads(sys.argv[1])
 extras = ()
 if args["extras"]:
-    import openpyxl
-    from pipeline.output.report import write_report
-    from pipeline.output.workbook import write_workbook
-    extras = (write_workbook, write_report)
+    import xlsxwriter
+    from pipeline.output.report import ReportPages
+    from pipeline.output.workbook import WorkbookSheets
+    extras = (WorkbookSheets, ReportPages)
 if args["pdf"]:
     import pdfplumber
 err = io.StringIO()
 t = time.perf_counter()
 with contextlib.redirect_stderr(err):
-    code = run_batch(Options(paths=tuple(args["paths"]), out=args["out"], jobs=args["jobs"], use_cache=False,
+    code = run_batch(Options(paths=tuple(args["paths"]), out=args["out"], jobs=args["jobs"] or None, use_cache=False,
                              extra_writers=extras, limits=Limits(timeout_seconds=600)))
 print(json.dumps({"seconds": time.perf_counter() - t, "code": code, "log": err.getvalue()[-600:]}))
 """
 
 
-def pipeline_seconds(paths: list[Path], out: Path, jobs: int, extras: bool = False, pdf: bool = False,
+def pipeline_seconds(paths: list[Path], out: Path, jobs: int | None, extras: bool = True, pdf: bool = False,
                      best_of: int = 1) -> float:
     """Fastest of ``best_of`` runs, each in a fresh process (the machine is shared: the
     fastest run is the one least disturbed)."""
@@ -236,16 +262,15 @@ def cli(*args) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=int, default=150, help="text documents N (default 150)")
+    parser.add_argument("--docs", type=int, default=300, help="text documents N (default 300)")
     parser.add_argument("--pages", type=int, default=30, help="pages of the big PDF (default 30)")
     parser.add_argument("--pdfs", type=int, default=4, help="smaller PDFs for the --jobs 2 run (default 4)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per start-up figure (median; default 5)")
     parser.add_argument("--best-of", type=int, default=2, help="runs per pipeline figure (fastest; default 2)")
-    parser.add_argument("--extras-rss", action="store_true",
-                        help="also measure peak RSS with workbook and report (slow: about 45 ms a document)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary corpus and outputs")
     args = parser.parse_args(argv)
 
+    began = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     r: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "platform": platform.platform()},
@@ -255,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    r["seconds"] = time.perf_counter() - began
     r["targets"] = {name: {"value": r["figures"].get(name), "limit": limit, "met": _met(r["figures"].get(name), limit, how)}
                     for name, (limit, how) in TARGETS.items()}
     (ROOT / "bench" / "results.json").write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -286,33 +312,36 @@ def run_all(args, work: Path, r: dict) -> None:
         path = work / "pdfs" / f"part{k}.pdf"
         make_pdf(path, 6 + k)  # other page counts: other bytes, not duplicates
         small_pdfs.append(path)
+    best = args.best_of
+    f["default_jobs"] = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
-    log("text: Sudachi floor and the pipeline, one job")
+    log("text: Sudachi floor; the pipeline with default outputs (default jobs, 1, 2) and tables only")
     floor = python(TEXT_FLOOR, str(text_dir))
     f["text_floor_s"] = floor["seconds"]
     f["text_chars"] = floor["chars"]
-    f["text_tables_only_s"] = pipeline_seconds(texts, work / "o-text1", 1, best_of=args.best_of)
+    f["default_s"] = pipeline_seconds(texts, work / "o-default", None, best_of=best)
+    f["default_ratio"] = f["default_s"] / f["text_floor_s"]
+    f["text_tables_only_s"] = pipeline_seconds(texts, work / "o-text1", 1, extras=False, best_of=best)
     f["text_ratio"] = f["text_tables_only_s"] / f["text_floor_s"]
-    f["text_with_extras_s"] = pipeline_seconds(texts, work / "o-text1x", 1, extras=True)
-    f["text_with_extras_ratio"] = f["text_with_extras_s"] / f["text_floor_s"]
-
-    log("text: --jobs 2")
+    f["text_jobs1_s"] = pipeline_seconds(texts, work / "o-text1x", 1, best_of=best)
+    f["text_jobs2_s"] = (f["default_s"] if f["default_jobs"] == 2
+                         else pipeline_seconds(texts, work / "o-text2x", 2, best_of=best))
+    f["jobs2_speedup_text"] = f["text_jobs1_s"] / f["text_jobs2_s"]
     f["parallel_ceiling"] = python(CEILING)["speedup"]
-    f["text_tables_only_jobs2_s"] = pipeline_seconds(texts, work / "o-text2", 2, best_of=args.best_of)
-    f["jobs2_speedup_text"] = f["text_tables_only_s"] / f["text_tables_only_jobs2_s"]
-    f["text_with_extras_jobs2_s"] = pipeline_seconds(texts, work / "o-text2x", 2, extras=True)
-    f["jobs2_speedup_text_with_extras"] = f["text_with_extras_s"] / f["text_with_extras_jobs2_s"]
 
-    log("PDF: pdfplumber floor and the pipeline")
+    log("PDF: pdfplumber and pypdfium2 floors, the pipeline per page, --jobs 2")
     pfloor = python(PDF_FLOOR, str(big_pdf))
     f["pdf_floor_s_per_page"] = pfloor["seconds"] / pfloor["pages"]
-    f["pdf_s_per_page"] = pipeline_seconds([big_pdf], work / "o-pdf", 1, pdf=True, best_of=args.best_of) / args.pages
+    f["pdf_s_per_page"] = pipeline_seconds([big_pdf], work / "o-pdf", 1, pdf=True, best_of=best) / args.pages
     f["pdf_ratio"] = f["pdf_s_per_page"] / f["pdf_floor_s_per_page"]
-    pages = sum(6 + k for k in range(args.pdfs))
-    f["pdfs_jobs1_s"] = pipeline_seconds(small_pdfs, work / "o-pdfs1", 1, pdf=True, best_of=args.best_of)
-    f["pdfs_jobs2_s"] = pipeline_seconds(small_pdfs, work / "o-pdfs2", 2, pdf=True, best_of=args.best_of)
+    ifloor = python(PDFIUM_FLOOR, str(big_pdf))
+    f["pdfium_floor_s_per_page"] = ifloor["seconds"] / ifloor["pages"]
+    f["pdfium_floor_ratio"] = f["pdfium_floor_s_per_page"] / f["pdf_floor_s_per_page"]
+    f["pdfium_ratio"] = None  # no --pdf-engine pdfium yet
+    f["pdfs_pages"] = sum(6 + k for k in range(args.pdfs))
+    f["pdfs_jobs1_s"] = pipeline_seconds(small_pdfs, work / "o-pdfs1", 1, pdf=True, best_of=best)
+    f["pdfs_jobs2_s"] = pipeline_seconds(small_pdfs, work / "o-pdfs2", 2, pdf=True, best_of=best)
     f["jobs2_speedup_pdf"] = f["pdfs_jobs1_s"] / f["pdfs_jobs2_s"]
-    f["pdfs_pages"] = pages
 
     log("start-up: make run on the seed vs the import floor")
     seed_dir = work / "seed"
@@ -320,13 +349,15 @@ def run_all(args, work: Path, r: dict) -> None:
     shutil.copy(SEED_TXT, seed_dir / "seed.txt")
     seed_out = work / "o-seed"
     f["import_floor_s"] = wall([PY, "-c", IMPORT_FLOOR], args.repeat)
-    f["startup_make_run_s"] = wall(["make", "-s", "run", f"RAW={seed_dir}", f"OUT={seed_out}"], args.repeat,
-                                   before=lambda: shutil.rmtree(seed_out, ignore_errors=True))
+    # `make run` where this checkout has its own .venv; elsewhere (a worktree using another
+    # checkout's Python) the command it runs: make would set up a .venv of its own first.
+    make = (["make", "-s", "run", f"RAW={seed_dir}", f"OUT={seed_out}"] if (ROOT / ".venv").is_dir()
+            else cli("--out", seed_out, "--", seed_dir))
+    f["startup_via_make"] = make[0] == "make"
+    f["startup_make_run_s"] = wall(make, args.repeat, before=lambda: shutil.rmtree(seed_out, ignore_errors=True))
     f["startup_ratio"] = f["startup_make_run_s"] / f["import_floor_s"]
-    f["startup_tables_only_s"] = wall(cli(seed_dir, "--out", seed_out, "--tables-only"), args.repeat,
-                                      before=lambda: shutil.rmtree(seed_out, ignore_errors=True))
 
-    log("incremental: full run, nothing changed, one new document")
+    log("incremental (command line, default outputs and jobs): full run, nothing changed, one new document")
     inc_dir = work / "inc"
     shutil.copytree(text_dir, inc_dir)
     inc_out = work / "o-inc"
@@ -338,22 +369,17 @@ def run_all(args, work: Path, r: dict) -> None:
     def add_one():
         make_text_corpus(inc_dir, 1, first=n + next(extra))
 
-    f["one_new_s"] = wall(cli(inc_dir, "--out", inc_out), 1, before=add_one)
-    wall(cli(inc_dir, "--out", work / "o-inc-t", "--tables-only"), 1)  # fill its cache
-    f["one_new_tables_only_s"] = wall(cli(inc_dir, "--out", work / "o-inc-t", "--tables-only"), 3, before=add_one)
+    f["one_new_s"] = wall(cli(inc_dir, "--out", inc_out), 3, before=add_one)
+    f["one_new_ratio"] = f["one_new_s"] / f["full_run_s"]
 
-    log("memory: peak RSS over N and 4N documents, one job")
+    log("memory: peak RSS over N and 4N documents, one job, default outputs")
     big_dir = work / "text4"
     shutil.copytree(text_dir, big_dir)
     make_text_corpus(big_dir, 3 * n, first=n)
     for label, folder in (("n", text_dir), ("4n", big_dir)):
         out = work / f"o-rss-{label}"
-        f[f"rss_{label}_mib"] = peak_rss_mib(cli(folder, "--out", out, "--jobs", "1", "--no-cache", "--tables-only"))
-        if args.extras_rss:
-            f[f"rss_{label}_with_extras_mib"] = peak_rss_mib(cli(folder, "--out", out, "--jobs", "1", "--no-cache"))
+        f[f"rss_{label}_mib"] = peak_rss_mib(cli(folder, "--out", out, "--jobs", "1", "--no-cache"))
     f["rss_growth"] = f["rss_4n_mib"] / f["rss_n_mib"] - 1
-    if args.extras_rss:
-        f["rss_growth_with_extras"] = f["rss_4n_with_extras_mib"] / f["rss_n_with_extras_mib"] - 1
 
 
 def table(r: dict) -> str:
@@ -364,40 +390,41 @@ def table(r: dict) -> str:
         t = r["targets"].get(name)
         return "" if not t or t["met"] is None else ("  ok" if t["met"] else "  MISSED")
 
+    jobs = f["default_jobs"]
     rows = [
         ("measure", "pipeline", "floor / base", "ratio (target)"),
+        (f"text, {n} docs, default outputs, default jobs ({jobs})", f"{f['default_s']:.2f} s",
+         f"{f['text_floor_s']:.2f} s Sudachi", f"{f['default_ratio']:.2f}x (<= 1.0){mark('default_ratio')}"),
         (f"text, {n} docs, 1 job, tables only", f"{f['text_tables_only_s']:.2f} s", f"{f['text_floor_s']:.2f} s Sudachi",
          f"{f['text_ratio']:.2f}x (<= 1.0){mark('text_ratio')}"),
-        (f"text, {n} docs, 1 job, + workbook/report", f"{f['text_with_extras_s']:.2f} s", f"{f['text_floor_s']:.2f} s Sudachi",
-         f"{f['text_with_extras_ratio']:.2f}x"),
-        (f"PDF, {p} pages, 1 job", f"{1000 * f['pdf_s_per_page']:.1f} ms/page",
-         f"{1000 * f['pdf_floor_s_per_page']:.1f} ms/page pdfplumber", f"{f['pdf_ratio']:.2f}x (<= 1.15){mark('pdf_ratio')}"),
-        ("--jobs 2 vs 1, text, tables only", f"{f['text_tables_only_jobs2_s']:.2f} s", f"{f['text_tables_only_s']:.2f} s",
+        ("--jobs 2 vs 1, text, default outputs", f"{f['text_jobs2_s']:.2f} s", f"{f['text_jobs1_s']:.2f} s",
          f"{f['jobs2_speedup_text']:.2f}x faster (>= 1.7){mark('jobs2_speedup_text')}"),
+        (f"--jobs 2 vs 1, {r['sizes']['pdfs']} PDFs ({f['pdfs_pages']} pages), default outputs",
+         f"{f['pdfs_jobs2_s']:.2f} s", f"{f['pdfs_jobs1_s']:.2f} s",
+         f"{f['jobs2_speedup_pdf']:.2f}x faster (>= 1.7){mark('jobs2_speedup_pdf')}"),
         ("  machine: 2 processes of pure Python vs 1", "", "", f"{f['parallel_ceiling']:.2f}x (the ceiling)"),
-        ("--jobs 2 vs 1, text, + workbook/report", f"{f['text_with_extras_jobs2_s']:.2f} s", f"{f['text_with_extras_s']:.2f} s",
-         f"{f['jobs2_speedup_text_with_extras']:.2f}x faster"),
-        (f"--jobs 2 vs 1, {r['sizes']['pdfs']} PDFs ({f['pdfs_pages']} pages)", f"{f['pdfs_jobs2_s']:.2f} s",
-         f"{f['pdfs_jobs1_s']:.2f} s", f"{f['jobs2_speedup_pdf']:.2f}x faster"),
-        ("start-up: make run on the seed", f"{f['startup_make_run_s']:.2f} s", f"{f['import_floor_s']:.2f} s imports",
-         f"{f['startup_ratio']:.2f}x (<= 1.3){mark('startup_ratio')}"),
-        ("start-up: seed, --tables-only", f"{f['startup_tables_only_s']:.2f} s", f"{f['import_floor_s']:.2f} s imports",
-         f"{f['startup_tables_only_s'] / f['import_floor_s']:.2f}x"),
+        (f"incremental: one new doc added to {n}", f"{f['one_new_s']:.2f} s", f"{f['full_run_s']:.2f} s full run",
+         f"{100 * f['one_new_ratio']:.0f}% (<= 10%){mark('one_new_ratio')}"),
         (f"incremental: nothing changed ({n} docs)", f"{f['nochange_s']:.2f} s", f"{f['import_floor_s']:.2f} s imports",
          f"{f['nochange_ratio']:.2f}x (<= 1.3){mark('nochange_ratio')}"),
-        (f"incremental: one new doc of {n + 1}", f"{f['one_new_s']:.2f} s", f"{f['full_run_s']:.2f} s full run",
-         f"{f['one_new_s'] / f['full_run_s']:.2f}x"),
-        ("incremental: one new doc, tables only", f"{f['one_new_tables_only_s']:.2f} s", "", ""),
-        (f"peak RSS, {n} vs {4 * n} docs, tables only", f"{f['rss_4n_mib']:.0f} MiB", f"{f['rss_n_mib']:.0f} MiB",
+        ("start-up: " + ("make run" if f["startup_via_make"] else "python -m pipeline run") + " on the seed",
+         f"{f['startup_make_run_s']:.2f} s", f"{f['import_floor_s']:.2f} s imports",
+         f"{f['startup_ratio']:.2f}x (<= 1.3){mark('startup_ratio')}"),
+        (f"PDF, {p} pages, default engine (pdfplumber)", f"{1000 * f['pdf_s_per_page']:.1f} ms/page",
+         f"{1000 * f['pdf_floor_s_per_page']:.1f} ms/page pdfplumber", f"{f['pdf_ratio']:.2f}x (<= 1.15){mark('pdf_ratio')}"),
+        ("PDF, --pdf-engine pdfium", "not built", f"{1000 * f['pdf_floor_s_per_page']:.1f} ms/page pdfplumber",
+         "(<= 0.5) not measured"),
+        ("  pypdfium2 reading chars and boxes", f"{1000 * f['pdfium_floor_s_per_page']:.1f} ms/page",
+         f"{1000 * f['pdf_floor_s_per_page']:.1f} ms/page pdfplumber", f"{f['pdfium_floor_ratio']:.2f}x (its floor)"),
+        (f"peak RSS, {n} vs {4 * n} docs, default outputs", f"{f['rss_4n_mib']:.0f} MiB", f"{f['rss_n_mib']:.0f} MiB",
          f"{100 * f['rss_growth']:+.1f}% (<= +10%){mark('rss_growth')}"),
     ]
-    if "rss_growth_with_extras" in f:
-        rows.append((f"peak RSS, {n} vs {4 * n} docs, + workbook/report", f"{f['rss_4n_with_extras_mib']:.0f} MiB",
-                     f"{f['rss_n_with_extras_mib']:.0f} MiB", f"{100 * f['rss_growth_with_extras']:+.1f}%"))
     widths = [max(len(row[k]) for row in rows) for k in range(4)]
     lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
-    return f"machine: {r['machine']['cpus']} CPUs, Python {r['machine']['python']}\n" + "\n".join(lines)
+    m = r["machine"]
+    return (f"machine: {m['cpus']} CPUs, Python {m['python']}, {m['platform']}; "
+            f"{r.get('seconds', 0):.0f} s in all\n" + "\n".join(lines))
 
 
 if __name__ == "__main__":

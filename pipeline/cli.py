@@ -112,8 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "are not processed again")
     run.add_argument("--no-cache", action="store_true", help="process every document, keep no cache")
     run.add_argument("--tables-only", action="store_true",
-                     help="write only the CSV and Parquet tables, not workbook.xlsx and report.html "
-                          "(those hold every row in memory and take longer than the tables)")
+                     help="write only the CSV and Parquet tables, not workbook.xlsx and the report folder")
     run.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
     rules = sub.add_parser("rules", allow_abbrev=False, help="print the effective rules and their hash")
@@ -196,8 +195,8 @@ def _run(args) -> int:
     from pathlib import Path
 
     from .batch.runner import Options, run_batch
-    from .output.report import write_report
-    from .output.workbook import write_workbook
+    from .output.report import ReportPages
+    from .output.workbook import WorkbookSheets
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
@@ -209,7 +208,7 @@ def _run(args) -> int:
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages,
                     timeout_seconds=0.0 if args.no_timeout else args.timeout)
     # The workbook and the report replace the old ones together with the tables, or not at all.
-    extras = () if args.tables_only else (write_workbook, write_report)
+    extras = () if args.tables_only else (WorkbookSheets, ReportPages)
     return run_batch(Options(paths=tuple(args.paths), out=args.out, rules_dir=args.rules, limits=limits,
                              jobs=args.jobs, cache_dir=args.cache, use_cache=not args.no_cache,
                              extra_writers=extras, debug=args.debug))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .extract.tokens import tokenize
@@ -37,8 +37,10 @@ class Vocabulary:
     keyword_pos: tuple[str, ...]  # POS prefixes of content words, e.g. "名詞"
     keyword_exclude_pos: tuple[str, ...]  # POS prefixes that are not content words
     stop_words: frozenset[str]  # normalized forms never counted as keywords
-
-
+    # Every theme term's key in one Aho–Corasick automaton: a text is scanned once for all of
+    # them. ``by_key[k]``: the (theme index, term) pairs whose key is pattern k.
+    matcher: object = field(default=None, compare=False, repr=False)
+    by_key: tuple[tuple[tuple[int, Term], ...], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,20 @@ class Normalized:
 def compile_vocabulary(words: VocabularyRules) -> Vocabulary:
     """rules/vocabulary.toml as read by the rules loader, with every theme term in normalized
     forms (through the same tokenizer as the texts it is matched against)."""
+    import ahocorasick_rs
+
     themes = []
     for label, texts in words.themes:
         terms = tuple(_term(s) for s in texts)
         themes.append(Theme(label, tuple(x for x in terms if x.key)))
+    by_key: dict[str, list[tuple[int, Term]]] = {}
+    for k, theme in enumerate(themes):
+        for term in theme.terms:
+            by_key.setdefault(term.key, []).append((k, term))
+    matcher = ahocorasick_rs.AhoCorasick(list(by_key)) if by_key else None
     return Vocabulary(heads=words.heads, themes=tuple(themes), keyword_pos=words.keyword_pos,
-                      keyword_exclude_pos=words.keyword_exclude_pos, stop_words=words.stop_words)
+                      keyword_exclude_pos=words.keyword_exclude_pos, stop_words=words.stop_words,
+                      matcher=matcher, by_key=tuple(tuple(v) for v in by_key.values()))
 
 
 def _term(text: str) -> Term:
@@ -102,6 +112,9 @@ def normalized(text: str) -> Normalized:
 
 
 def _matches(norm: Normalized, term: Term) -> bool:
+    """Whether ``term`` occurs in the text starting at a word boundary (and, for a term that
+    ends in a Latin letter or digit, ending at one). One term at a time: the reference for
+    ``themes_of``'s one pass over all terms."""
     k = norm.text.find(term.key)
     while k >= 0:
         if k in norm.starts and (not term.end_boundary or k + len(term.key) in norm.ends):
@@ -112,10 +125,18 @@ def _matches(norm: Normalized, term: Term) -> bool:
 
 def themes_of(texts: Iterable[str], vocab: Vocabulary) -> tuple[str, ...]:
     """Theme labels any of ``texts`` mentions, in vocabulary order."""
-    norms = [normalized(t) for t in texts if t]
-    # `in` first: most terms are absent, and the test in C spares a call per (text, term).
-    return tuple(th.label for th in vocab.themes
-                 if any(term.key in n.text and _matches(n, term) for n in norms for term in th.terms))
+    if vocab.matcher is None:
+        return ()
+    found: set[int] = set()
+    for text in texts:
+        if not text:
+            continue
+        n = normalized(text)
+        # Every occurrence of every term (overlapping ones too), in one pass over the text.
+        for key, start, end in vocab.matcher.find_matches_as_indexes(n.text, overlapping=True):
+            if start in n.starts:
+                found.update(k for k, term in vocab.by_key[key] if not term.end_boundary or end in n.ends)
+    return tuple(th.label for k, th in enumerate(vocab.themes) if k in found)
 
 
 def program_kind(name: str, vocab: Vocabulary, quoted_tail) -> str | None:
@@ -132,15 +153,28 @@ def program_kind(name: str, vocab: Vocabulary, quoted_tail) -> str | None:
 def keywords(texts: Iterable[str], vocab: Vocabulary) -> Counter[tuple[str, str]]:
     """Content words of ``texts``: (normalized form, major POS) -> count."""
     counts: Counter[tuple[str, str]] = Counter()
+    content = _content_pos(vocab.keyword_pos, vocab.keyword_exclude_pos)
     for text in texts:
         for t in tokenize(text) if text else ():
-            pos = "-".join(p for p in t.pos if p != "*")
-            if not pos.startswith(vocab.keyword_pos) or pos.startswith(vocab.keyword_exclude_pos):
+            if not content(t.pos):
                 continue
             form = t.normalized.strip()
             if form and form not in vocab.stop_words:
                 counts[(form, t.pos[0])] += 1
     return counts
+
+
+@lru_cache(maxsize=16)
+def _content_pos(keep: tuple[str, ...], exclude: tuple[str, ...]):
+    """Whether a part of speech is a content word's, decided once per POS tuple (a few
+    hundred occur) rather than once per token."""
+
+    @lru_cache(maxsize=4096)
+    def content(pos: tuple[str, ...]) -> bool:
+        joined = "-".join(p for p in pos if p != "*")
+        return joined.startswith(keep) and not joined.startswith(exclude)
+
+    return content
 
 
 # --------------------------------------------------------------------------- rows

@@ -38,10 +38,10 @@ def test_an_output_folder_whose_name_is_not_utf8_is_written(tmp_path):
     out = os.fsdecode(bytes(tmp_path) + b"/out\xff")
     res = cli("run", SEED, "--out", out)
     assert res.returncode == 0, res.stderr
-    assert {"documents.csv", "documents.parquet", "workbook.xlsx", "report.html"} <= set(os.listdir(out))
+    assert {"documents.csv", "documents.parquet", "workbook.xlsx", "report"} <= set(os.listdir(out))
 
 
-@pytest.mark.parametrize("name", ["workbook.xlsx", "report.html"])
+@pytest.mark.parametrize("name", ["workbook.xlsx", "report", "report.html"])
 @pytest.mark.parametrize("tables_only", [True, False])
 def test_a_file_the_pipeline_did_not_write_is_never_replaced_or_removed(tmp_path, name, tables_only):
     out = tmp_path / "out"
@@ -71,7 +71,7 @@ def test_the_pipelines_own_workbook_and_report_are_replaced_and_removed(tmp_path
     assert cli("run", FIXTURES / "coordinated" / "coord_1.txt", "--out", out).returncode == 0
     res = cli("run", SEED, "--out", out, "--tables-only")
     assert res.returncode == 0, res.stderr
-    assert not (out / "workbook.xlsx").exists() and not (out / "report.html").exists()
+    assert not (out / "workbook.xlsx").exists() and not (out / "report").exists()
 
 
 @pytest.mark.parametrize("damage", ["docs is a file", "state.json is a folder"])

@@ -237,3 +237,37 @@ def test_keywords_count_each_program_name_once(seed_rows):
                                                      if m["plan_id"] == nakano]
     expected = sum(1 for t in texts for tok in tokenize(t) if tok.normalized == "醸成")
     assert counts["醸成"] == expected == 1
+
+
+def _themes_term_by_term(texts, vocab):
+    """The reference: every theme's every term looked for on its own."""
+    from pipeline.enrich import _matches, normalized
+
+    norms = [normalized(t) for t in texts if t]
+    return tuple(th.label for th in vocab.themes if any(_matches(n, term) for n in norms for term in th.terms))
+
+
+def test_one_pass_over_all_terms_finds_what_term_by_term_matching_finds(vocab, rules):
+    """themes_of scans a text once with one automaton of every term; on every line, program
+    name and description of the text fixtures, and on each theme term inside other words, it
+    gives the themes that looking for each term on its own gives."""
+    from pipeline.batch.chain import process_file
+    from pipeline.enrich import themes_of
+
+    texts = []
+    for path in sorted((SEED.parent).glob("**/*.txt")):
+        rows = process_file(str(path), rules).rows
+        texts += [r["text"] for r in rows["lines"]]
+        texts += [r["program_name"] for r in rows["programs"]] + [r["description"] for r in rows["measures"]]
+    terms = [t.text for th in vocab.themes for t in th.terms]
+    texts += [f"新{a}と{b}の推進" for a, b in zip(terms, reversed(terms), strict=True)]
+    texts += ["IT化", "items", "ITS", "AIとIoT", "せたがや Payで"]
+    assert len(texts) > 2000
+    found = 0
+    for text in texts:
+        want = _themes_term_by_term([text], vocab)
+        assert themes_of([text], vocab) == want, text
+        found += bool(want)
+    assert found > 500
+    pairs = list(zip(texts[::2], texts[1::2], strict=False))
+    assert all(themes_of(p, vocab) == _themes_term_by_term(p, vocab) for p in pairs)

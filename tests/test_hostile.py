@@ -362,7 +362,12 @@ def test_output_file_names_are_fixed(batch):
         if p.name.startswith("."):
             assert (p.is_dir() or p.name == ".lock") and not p.name.startswith(".tmp-"), p.name
             continue
-        assert re.fullmatch(r"[a-z_]+\.(?:csv|parquet|xlsx|html)", p.name), p.name
+        if p.name == "report":  # the report folder: its index and one page per doc_id (hex digits)
+            pages = sorted(f.name for f in p.iterdir())
+            assert pages[-1] == "index.html" and len(pages) == len({d["doc_id"] for d in batch.documents.values()}) + 1, pages
+            assert all(re.fullmatch(r"[0-9a-f]{16}\.html", name) for name in pages[:-1]), pages
+            continue
+        assert re.fullmatch(r"[a-z_]+\.(?:csv|parquet|xlsx)", p.name), p.name
 
 
 # ----------------------------------------------------------------------------- sniffing

@@ -24,18 +24,18 @@ def test_tables_only_removes_an_older_runs_workbook_and_report(tmp_path):
     out = tmp_path / "out"
     full = cli("run", SEED, "--out", out)
     assert full.returncode == 0, full.stderr
-    assert (out / "workbook.xlsx").is_file() and (out / "report.html").is_file()
+    assert (out / "workbook.xlsx").is_file() and (out / "report" / "index.html").is_file()
     tables_only = cli("run", SEED, "--out", out, "--tables-only")
     assert tables_only.returncode == 0, tables_only.stderr
     assert not (out / "workbook.xlsx").exists()
-    assert not (out / "report.html").exists()
+    assert not (out / "report").exists()
     assert (out / "programs.parquet").is_file()
 
 
 def test_every_extra_writer_file_is_known_to_the_swap():
     from pipeline.output import report, workbook, write
 
-    assert {workbook.FILE_NAME, report.FILE_NAME} <= set(write.OPTIONAL_OUTPUTS)
+    assert {workbook.FILE_NAME, report.FOLDER} <= set(write.OPTIONAL_OUTPUTS)
 
 
 # Loaded by the child Python as sitecustomize: the callable named in INTERRUPT_AT is wrapped
@@ -68,9 +68,10 @@ INTERRUPT_POINTS = {
     "start": ("pipeline.cli:build_parser", 1),
     "processing": ("pipeline.tables:document_rows", 1),
     "tables": ("pipeline.output.write:_TableSink.add", 3),
-    "workbook rows": ("openpyxl.worksheet._write_only:WriteOnlyWorksheet.append", 40),
-    "workbook save": ("openpyxl.workbook.workbook:Workbook.save", 1),
-    "report": ("pipeline.output.report:render", 1),
+    "workbook rows": ("xlsxwriter.worksheet:Worksheet.write_string", 40),
+    "workbook save": ("xlsxwriter.workbook:Workbook.close", 1),
+    "report page": ("pipeline.output.report:render_page", 2),
+    "report index": ("pipeline.output.report:_Index.render", 1),
     "waiting for workers": ("pipeline.batch.pool:Pool.pump", 1),  # with --jobs 2
 }
 

@@ -35,6 +35,11 @@ def assert_same_tables(a, b, files=TABLE_FILES):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
+def report_files(out):
+    """The report folder's pages, as names under the output folder."""
+    return sorted(f"report/{p.name}" for p in (out / "report").iterdir())
+
+
 def documents(out):
     with open(out / "documents.csv", encoding="utf-8-sig", newline="") as fh:
         return {row["source_path"]: row for row in csv.DictReader(fh)}
@@ -46,7 +51,8 @@ def test_two_jobs_write_the_same_bytes_as_one(tmp_path, capsys):
     code2, err = run(capsys, raw, "--out", tmp_path / "two", "--jobs", "2", "--no-cache")
     assert code1 == code2 == 0
     assert "with 2 worker(s)" in err
-    assert_same_tables(tmp_path / "one", tmp_path / "two", TABLE_FILES + ["report.html"])
+    assert report_files(tmp_path / "one") == report_files(tmp_path / "two")
+    assert_same_tables(tmp_path / "one", tmp_path / "two", TABLE_FILES + ["workbook.xlsx"] + report_files(tmp_path / "one"))
 
 
 def test_incremental_run_equals_a_full_run(tmp_path, capsys):
@@ -64,7 +70,8 @@ def test_incremental_run_equals_a_full_run(tmp_path, capsys):
     assert len(list((out / ".cache" / "docs").glob("*.json"))) == 4
     code, _ = run(capsys, raw, "--out", tmp_path / "full", "--no-cache")
     assert code == 0
-    assert_same_tables(out, tmp_path / "full", TABLE_FILES + ["report.html", "workbook.xlsx"])
+    assert report_files(out) == report_files(tmp_path / "full")
+    assert_same_tables(out, tmp_path / "full", TABLE_FILES + ["workbook.xlsx"] + report_files(out))
     assert str(raw / "renamed.txt") in documents(out)
 
 
@@ -198,3 +205,58 @@ def test_whether_a_result_is_cached_comes_from_the_stage_not_its_message(tmp_pat
     assert cache.cacheable(chain.process_file(str(path), rules)) is False
     monkeypatch.setattr(chain, "read_document", failing("the time limit of the tender is 3 days", True))
     assert cache.cacheable(chain.process_file(str(path), rules)) is True
+
+
+def _inodes(folder):
+    return {p.name: p.stat().st_ino for p in folder.iterdir()}
+
+
+def test_one_added_document_renders_only_its_page_and_equals_a_full_run(tmp_path, capsys):
+    raw = corpus(tmp_path / "raw", SOURCES[:3])
+    out = tmp_path / "out"
+    assert run(capsys, raw, "--out", out, "--jobs", "1")[0] == 0
+    before = _inodes(out / "report")
+    shutil.copy(SOURCES[3], raw / "doc3.txt")
+    code, err = run(capsys, raw, "--out", out, "--jobs", "2")
+    assert code == 0 and "4 documents: 3 from cache, 1 processed" in err, err
+    after = _inodes(out / "report")
+    (new,) = set(after) - set(before)
+    assert new == f"{documents(out)[str(raw / 'doc3.txt')]['doc_id']}.html"
+    # The other pages are the previous run's files, taken over (not rendered again); the index is new.
+    assert {n: after[n] for n in before if n != "index.html"} == {n: i for n, i in before.items() if n != "index.html"}
+    assert after["index.html"] != before["index.html"]
+    assert run(capsys, raw, "--out", tmp_path / "full", "--no-cache", "--jobs", "1")[0] == 0
+    assert report_files(out) == report_files(tmp_path / "full")
+    assert_same_tables(out, tmp_path / "full", TABLE_FILES + ["workbook.xlsx"] + report_files(out))
+
+
+def test_the_workbook_is_written_again_only_when_its_tables_change(tmp_path, capsys):
+    raw = corpus(tmp_path / "raw", SOURCES[:2])
+    out = tmp_path / "out"
+    assert run(capsys, raw, "--out", out)[0] == 0
+    workbook = (out / "workbook.xlsx").stat().st_ino
+    page = next(p for p in (out / "report").iterdir() if p.name != "index.html")
+    page.unlink()  # the output is not complete: a real run, with the same tables
+    code, err = run(capsys, raw, "--out", out)
+    assert code == 0 and "up to date" not in err
+    assert page.is_file()  # rendered again
+    assert (out / "workbook.xlsx").stat().st_ino == workbook  # the same file, taken over
+    (raw / "doc0.txt").write_text((raw / "doc0.txt").read_text(encoding="utf-8") + "\n追記\n", encoding="utf-8")
+    assert run(capsys, raw, "--out", out)[0] == 0
+    assert (out / "workbook.xlsx").stat().st_ino != workbook
+    assert run(capsys, raw, "--out", tmp_path / "full", "--no-cache")[0] == 0
+    assert_same_tables(out, tmp_path / "full", ["workbook.xlsx"])
+
+
+def test_a_change_to_any_stage_of_the_package_misses_the_cache(tmp_path, monkeypatch):
+    """The code fingerprint covers every module of the package (an edit of the extraction must
+    not serve rows the old code made), not only the batch folder's."""
+    from pipeline.batch import cache
+
+    copy = tmp_path / "pipeline"
+    shutil.copytree(cache.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE_DIR", copy)
+    before = cache.code_fingerprint()
+    lists = copy / "extract" / "lists.py"
+    lists.write_text(lists.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert cache.code_fingerprint() != before

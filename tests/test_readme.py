@@ -43,9 +43,9 @@ def test_the_top_lists_every_output_with_what_it_is_for_and_what_to_open_first()
     outputs = top.split("## Outputs")[1].split("\n## ")[0]
     rows = {line.split("|")[1].strip().strip("`"): line.split("|")[2].strip()
             for line in outputs.splitlines() if line.startswith("| `")}
-    assert set(rows) == set(SCHEMA) | {"report.html", "workbook.xlsx"}
+    assert set(rows) == set(SCHEMA) | {"report/", "workbook.xlsx"}
     assert all(len(text) > 20 for text in rows.values()), rows
-    assert "Open **`report.html`** first" in outputs
+    assert "Open **`report/index.html`** first" in outputs
 
 
 def test_the_top_says_how_to_read_csv_without_losing_leading_zeros():

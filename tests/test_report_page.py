@@ -1,5 +1,5 @@
-"""report.html as a reader sees it: headings, warnings by their plan, PDF pages, a readable
-theme matrix, Japanese labels and fonts; and the page rendered in a real headless browser."""
+"""The report folder as a reader sees it: headings, warnings by their plan, PDF pages, a readable
+theme matrix, Japanese labels and fonts; and the pages rendered in a real headless browser."""
 
 from __future__ import annotations
 
@@ -61,6 +61,13 @@ def _tables(rules, *paths):
     return merge([process_file(str(p), rules) for p in paths])
 
 
+def _page(tables, k: int = 0) -> str:
+    """The page of the k-th document."""
+    from pipeline.output.report import pages
+
+    return pages(tables)[f"{tables['documents'][k]['doc_id']}.html"]
+
+
 def _unknown_municipality_copy(tmp_path) -> Path:
     path = tmp_path / "架空.txt"
     path.write_text(SEED.read_text(encoding="utf-8").replace("（羽村市）", "（架空市）").replace(
@@ -69,24 +76,27 @@ def _unknown_municipality_copy(tmp_path) -> Path:
 
 
 def test_each_document_is_headed_by_file_name_title_and_status(rules, tmp_path):
-    from pipeline.output.report import STATUS_LABELS, render
+    from pipeline.output.report import STATUS_LABELS, pages
 
     tables = _tables(rules, SEED, _unknown_municipality_copy(tmp_path))
-    page = parse(render(tables))
+    report = pages(tables)
+    index = report["index.html"]
     for doc in tables["documents"]:
+        page = parse(report[f"{doc['doc_id']}.html"])
         heading = page.headings[f"doc-{doc['doc_id']}"]
         assert Path(doc["source_path"]).name in heading
         assert doc["document_title"] in heading
         assert STATUS_LABELS[doc["status"]] in heading
+        # The index names each document with its status and links to its page.
+        row = index.split(f'<a href="{doc["doc_id"]}.html">')[1].split("</tr>")[0]
+        assert Path(doc["source_path"]).name in row and STATUS_LABELS[doc["status"]] in row
     assert {d["status"] for d in tables["documents"]} == {"ok", "partial"}
 
 
 def test_plan_warnings_stand_in_their_plan(rules, tmp_path):
-    from pipeline.output.report import render
-
     tables = _tables(rules, _unknown_municipality_copy(tmp_path))
     diag = next(d for d in tables["diagnostics"] if d["code"] == "unknown_municipality")
-    html = render(tables)
+    html = _page(tables)
     plan = html.split(f'id="plan-{diag["plan_id"]}"')[1].split("</section>")[0]
     assert "unknown_municipality" in plan and "架空市" in plan
     assert "<th>計画</th>" not in plan  # the section is the plan
@@ -95,10 +105,8 @@ def test_plan_warnings_stand_in_their_plan(rules, tmp_path):
 
 
 def test_pdf_programs_show_their_page(rules):
-    from pipeline.output.report import render
-
     tables = _tables(rules, SEED_PDF)
-    html = render(tables)
+    html = _page(tables)
     for p in tables["programs"]:
         row = html.split(f'<tr id="row-{p["program_id"]}">')[1].split("</tr>")[0]
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
@@ -123,13 +131,13 @@ def _data_values(tables) -> set[str]:
 
 
 def test_every_visible_label_is_japanese(rules, tmp_path):
-    from pipeline.output.report import render
+    from pipeline.output.report import pages
 
     tables = _tables(rules, SEED, _unknown_municipality_copy(tmp_path), SEED_PDF)
-    page = parse(render(tables))
+    texts = [t for html in pages(tables).values() for _, _, t in parse(html).texts]
     values = sorted(_data_values(tables), key=len, reverse=True)
     latin = set()
-    for _, _, text in page.texts:
+    for text in texts:
         for v in values:
             if len(v) > 1:
                 text = text.replace(v, "")
@@ -219,23 +227,31 @@ def test_report_renders_readably_in_a_headless_browser(rules, tmp_path):
         pytest.skip(f"no headless browser installed (looked for {', '.join(BROWSERS)} on PATH)")
     if missing := _japanese_font_missing():
         pytest.skip(missing)
-    from pipeline.output.report import render
+    from pipeline.output.report import pages
 
     tables = _all_themes_tables(rules)
-    page = tmp_path / "report.html"
-    page.write_text(render(tables).replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    report = pages(tables)
+    index = _probe(browser, tmp_path, "index.html", report["index.html"])
+    assert len(index["matrixHeaders"]) > 15
+    wrapped = [text for text, n in index["matrixHeaders"] if n > 1]
+    assert not wrapped, f"matrix headers wrap onto several lines: {wrapped}"
+    assert index["pageWidth"] <= index["viewWidth"], "the index scrolls sideways; only the matrix may"
+    assert "Noto Sans CJK JP" in index["bodyFont"]
+    name = f"{tables['documents'][0]['doc_id']}.html"
+    page = _probe(browser, tmp_path, name, report[name])
+    assert [ok for _, ok in page["docHeadings"]] == [True]
+    assert page["marks"] == len(tables["programs"]) and page["marksShown"]
+    assert page["pageWidth"] <= page["viewWidth"], "the page scrolls sideways"
+
+
+def _probe(browser: str, tmp_path: Path, name: str, html: str) -> dict:
+    page = tmp_path / name
+    page.write_text(html.replace("</body>", PROBE + "</body>"), encoding="utf-8")
     res = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                           "--disable-component-update", "--disable-sync", "--no-first-run",
                           f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,900",
                           "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     found = re.search(r'<pre id="probe">(.*?)</pre>', res.stdout, re.S)
     assert found, f"the browser printed no page (exit {res.returncode}): {res.stderr[-2000:]}"
-    probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<")
-                       .replace("&gt;", ">"))
-    assert len(probe["matrixHeaders"]) > 15
-    wrapped = [text for text, n in probe["matrixHeaders"] if n > 1]
-    assert not wrapped, f"matrix headers wrap onto several lines: {wrapped}"
-    assert [ok for _, ok in probe["docHeadings"]] == [True] * len(tables["documents"])
-    assert probe["marks"] == len(tables["programs"]) and probe["marksShown"]
-    assert probe["pageWidth"] <= probe["viewWidth"], "the page scrolls sideways; only the matrix may"
-    assert "Noto Sans CJK JP" in probe["bodyFont"]
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<")
+                      .replace("&gt;", ">"))

@@ -22,7 +22,7 @@ def out_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("show")
     res = cli("run", str(SEED), "--out", str(out))
     assert res.returncode == 0, res.stderr
-    assert (out / "workbook.xlsx").exists() and (out / "report.html").exists()
+    assert (out / "workbook.xlsx").exists() and (out / "report" / "index.html").exists()
     return out
 
 

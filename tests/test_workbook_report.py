@@ -1,4 +1,5 @@
-"""workbook.xlsx and report.html, written with the tables through output.write.write_tables' extra writers."""
+"""workbook.xlsx and the report folder, written with the tables through output.write.write_tables' extra
+writers."""
 
 from __future__ import annotations
 
@@ -21,12 +22,12 @@ def seed_tables(rules):
 
 @pytest.fixture(scope="module")
 def out_dir(seed_tables, tmp_path_factory):
-    from pipeline.output.report import write_report
-    from pipeline.output.workbook import write_workbook
+    from pipeline.output.report import ReportPages
+    from pipeline.output.workbook import WorkbookSheets
     from pipeline.output.write import table_values, write_tables
 
     out = tmp_path_factory.mktemp("out")
-    write_tables([table_values(seed_tables)], out, extra_writers=(write_workbook, write_report))
+    write_tables([table_values(seed_tables)], out, extra_writers=(WorkbookSheets, ReportPages))
     return out
 
 
@@ -40,10 +41,12 @@ def workbook(out_dir):
 # --------------------------------------------------------------------------- workbook
 
 
-def test_workbook_has_a_sheet_per_table_and_a_dictionary(workbook):
+def test_workbook_has_the_browsing_tables_and_a_dictionary_of_every_table(workbook):
     from pipeline.tables import SCHEMA
 
-    assert workbook.sheetnames == [*SCHEMA, "データ辞書"]
+    # lines and keywords are in Parquet and CSV only; the dictionary still describes them.
+    assert workbook.sheetnames == ["documents", "plans", "measures", "programs", "captions", "diagnostics",
+                                   "データ辞書"]
     dictionary = list(workbook["データ辞書"].iter_rows(values_only=True))
     assert dictionary[0] == ("表", "列", "日本語名", "型", "説明", "説明（英語）")
     assert dictionary[1:] == [(t, c.name, c.ja, c.type, c.ja_desc, c.en) for t, cols in SCHEMA.items() for c in cols]
@@ -62,11 +65,14 @@ def test_every_column_has_a_japanese_description():
 def test_workbook_sheets_have_japanese_headers_frozen_filtered_and_sized(workbook, seed_tables):
     from openpyxl.utils import get_column_letter
 
+    from pipeline.output.workbook import SHEETS
     from pipeline.tables import SCHEMA
 
-    for name, cols in SCHEMA.items():
+    for name in SHEETS:
+        cols = SCHEMA[name]
         ws = workbook[name]
         assert [c.value for c in ws[1]] == [c.ja for c in cols], name
+        assert all(c.font.b for c in ws[1]), name
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref == f"A1:{get_column_letter(len(cols))}{len(seed_tables[name]) + 1}"
         widths = [ws.column_dimensions[get_column_letter(k + 1)].width for k in range(len(cols))]
@@ -74,9 +80,9 @@ def test_workbook_sheets_have_japanese_headers_frozen_filtered_and_sized(workboo
 
 
 def test_workbook_rows_equal_the_csv_rows(workbook, out_dir):
-    from pipeline.tables import SCHEMA
+    from pipeline.output.workbook import SHEETS
 
-    for name in SCHEMA:
+    for name in SHEETS:
         with open(out_dir / f"{name}.csv", encoding="utf-8-sig", newline="") as fh:
             csv_rows = list(csv.reader(fh))[1:]
         sheet_rows = list(workbook[name].iter_rows(min_row=2, values_only=True))
@@ -106,9 +112,11 @@ def test_codes_are_text_cells(workbook):
 
 
 def test_text_columns_are_text_formatted_and_numbers_are_not(workbook):
+    from pipeline.output.workbook import SHEETS
     from pipeline.tables import SCHEMA
 
-    for name, cols in SCHEMA.items():
+    for name in SHEETS:
+        cols = SCHEMA[name]
         for row in workbook[name].iter_rows(min_row=2, max_row=4):
             for cell, col in zip(row, cols, strict=True):
                 if cell.value is not None:
@@ -154,16 +162,16 @@ def test_a_cell_over_excels_limit_is_cut_with_a_marker(tmp_path):
     long = "あ" * 40_000
     astral = "𠮷" * 20_000  # two UTF-16 units each, as Excel counts them
     tables = {name: [] for name in SCHEMA}
-    tables["lines"] = [{"doc_id": "d", "line": 1, "text": long, "raw_text": astral},
-                       {"doc_id": "d", "line": 2, "text": "あ" * MAX_CELL_CHARS}]
+    tables["programs"] = [{"program_id": "p1", "program_name": long, "program_name_raw": astral},
+                          {"program_id": "p2", "program_name": "あ" * MAX_CELL_CHARS}]
     write_workbook(tables, tmp_path)
-    ws = load_workbook(tmp_path / "workbook.xlsx")["lines"]
+    ws = load_workbook(tmp_path / "workbook.xlsx")["programs"]
     header = [c.value for c in ws[1]]
-    text, raw = ws.cell(2, header.index("本文") + 1).value, ws.cell(2, header.index("本文(原文)") + 1).value
+    text, raw = ws.cell(2, header.index("事業名") + 1).value, ws.cell(2, header.index("事業名(原文)") + 1).value
     assert text.endswith(TRUNCATED_MARKER) and text.startswith("あ" * 30_000)
     assert len(text) == MAX_CELL_CHARS
     assert raw.endswith(TRUNCATED_MARKER) and len(raw.encode("utf-16-le")) // 2 <= MAX_CELL_CHARS
-    assert ws.cell(3, header.index("本文") + 1).value == "あ" * MAX_CELL_CHARS  # at the limit: whole
+    assert ws.cell(3, header.index("事業名") + 1).value == "あ" * MAX_CELL_CHARS  # at the limit: whole
 
 
 def test_a_cell_over_excels_limit_gets_a_diagnostic(rules, tmp_path):
@@ -223,9 +231,10 @@ class Marks(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def report(out_dir):
+def report(out_dir, seed_tables):
+    """The seed document's page."""
     parser = Marks()
-    parser.feed((out_dir / "report.html").read_text(encoding="utf-8"))
+    parser.feed((out_dir / "report" / f"{seed_tables['documents'][0]['doc_id']}.html").read_text(encoding="utf-8"))
     parser.close()
     return parser
 
@@ -251,25 +260,55 @@ def test_report_links_programs_to_their_rows_and_back(report, seed_tables):
     assert report.links <= report.ids  # no dangling anchor
 
 
-def test_report_is_static_and_self_contained(out_dir, seed_tables):
-    html = (out_dir / "report.html").read_text(encoding="utf-8")
-    assert "<script" not in html and "http://" not in html and "https://" not in html
-    assert "<link" not in html and "<style>" in html
+def test_report_is_a_folder_of_static_self_contained_pages(out_dir, seed_tables):
+    doc_id = seed_tables["documents"][0]["doc_id"]
+    assert sorted(p.name for p in (out_dir / "report").iterdir()) == sorted(["index.html", f"{doc_id}.html"])
+    for page in (out_dir / "report").iterdir():
+        html = page.read_text(encoding="utf-8")
+        assert "<script" not in html and "http://" not in html and "https://" not in html
+        assert "<link" not in html and "<style>" in html
+        assert '<meta name="generator" content="regional-plans-pipeline">' in html[:1024]
+    html = (out_dir / "report" / f"{doc_id}.html").read_text(encoding="utf-8")
     for kind in ("k-header", "k-overview", "k-caption", 'class="qualifier"'):
         assert kind in html
-    # Municipality × theme matrix: every municipality with its code.
+    assert '<a href="index.html">' in html  # back to the index
+    index = (out_dir / "report" / "index.html").read_text(encoding="utf-8")
+    # Municipality × theme matrix: every municipality with its code; every plan links to its place.
     for p in seed_tables["plans"]:
-        assert f"<td>{p['municipality']}</td><td>{p['municipality_code']}</td>" in html
+        assert f"<td>{p['municipality']}</td><td>{p['municipality_code']}</td>" in index
+        assert f'href="{doc_id}.html#plan-{p["plan_id"]}"' in index
+        assert f'id="plan-{p["plan_id"]}"' in html
+
+
+def test_the_pages_of_a_corpus_stay_small(rules, tmp_path):
+    """One page a document, so no page grows with the corpus but the index (a row a document
+    and a plan, and the matrix)."""
+    from pipeline.batch.chain import merge, process_file
+    from pipeline.output.report import pages
+
+    texts = [SEED.read_text(encoding="utf-8").replace("令和6年度", f"令和{k}年度") for k in range(1, 5)]
+    paths = []
+    for k, text in enumerate(texts):
+        paths.append(tmp_path / f"d{k}.txt")
+        paths[-1].write_text(text, encoding="utf-8")
+    one = pages(merge([process_file(str(paths[0]), rules)]))
+    four = pages(merge([process_file(str(p), rules) for p in paths]))
+    assert len(four) == 5
+    biggest = max(len(html) for name, html in four.items() if name != "index.html")
+    assert biggest == max(len(html) for name, html in one.items() if name != "index.html")
+    assert biggest < 100_000
+    assert len(four["index.html"]) < 4 * len(one["index.html"])
 
 
 def test_report_shows_diagnostics(rules, tmp_path):
     from pipeline.batch.chain import merge, process_file
-    from pipeline.output.report import render
+    from pipeline.output.report import pages
 
     path = tmp_path / "x.txt"
     path.write_text(SEED.read_text(encoding="utf-8").replace("（羽村市）", "（架空市）").replace(
         "羽村市地域", "架空市地域"), encoding="utf-8")
-    html = render(merge([process_file(str(path), rules)]))
+    tables = merge([process_file(str(path), rules)])
+    html = pages(tables)[f"{tables['documents'][0]['doc_id']}.html"]
     assert "unknown_municipality" in html and "架空市" in html
 
 
@@ -289,13 +328,13 @@ WRAPPED = """【承認した地域産業活性化計画の概要】
 
 def test_report_marks_a_name_that_wraps_onto_the_next_line(rules, tmp_path):
     from pipeline.batch.chain import merge, process_file
-    from pipeline.output.report import render
+    from pipeline.output.report import pages
 
     path = tmp_path / "wrapped.txt"
     path.write_text(WRAPPED, encoding="utf-8")
     tables = merge([process_file(str(path), rules)])
     parser = Marks()
-    parser.feed(render(tables))
+    parser.feed(pages(tables)[f"{tables['documents'][0]['doc_id']}.html"])
     names = {p["program_id"]: p["program_name"] for p in tables["programs"]}
     assert sorted(names.values()) == ["創業支援事業", "経営力強化事業"]
     assert {pid: m["text"].replace("\n", "") for pid, m in parser.marks.items()} == names
@@ -311,6 +350,9 @@ def test_workbook_and_report_are_byte_identical_across_runs(seed_tables, tmp_pat
         d.mkdir()
         workbook.write_workbook(seed_tables, d)
         write_report(seed_tables, d)
-    assert (a / "report.html").read_bytes() == (b / "report.html").read_bytes()
+    names = sorted(p.name for p in (a / "report").iterdir())
+    assert names == sorted(p.name for p in (b / "report").iterdir()) and len(names) == 2
+    for name in names:
+        assert (a / "report" / name).read_bytes() == (b / "report" / name).read_bytes()
     assert (a / "workbook.xlsx").read_bytes() == (b / "workbook.xlsx").read_bytes()
     assert workbook.FIXED_TIME in zipfile.ZipFile(a / "workbook.xlsx").read("docProps/core.xml")

@@ -16,15 +16,16 @@ class Selection:
 
 
 def select_inputs(paths: list[str], suffixes: tuple[str, ...], exclude: tuple[Path, ...] = (),
-                  own_files: tuple[Path, ...] = ()) -> Selection:
+                  own_files: tuple[Path, ...] = (), own_folders: tuple[str, ...] = ("report",)) -> Selection:
     """Files named, and the announcement files under folders named, in a stable order, each
     once. ``exclude`` are folders (the output folder, the cache) whose files are never input
     when they sit inside a folder named; ``own_files`` are the files a run writes: left out
     silently when the output folder is itself a folder named, and listed as skipped in the
-    output folder of another run (a report.html would otherwise read as an announcement)."""
+    output folder of another run (a report.html would otherwise read as an announcement), as
+    are the pages in such a run's ``own_folders`` (its report folder)."""
     sel = Selection()
     seen: set[str] = set()
-    own = _Own({f.resolve() for f in own_files}, {f.name for f in own_files})
+    own = _Own({f.resolve() for f in own_files}, {f.name for f in own_files}, set(own_folders))
     for p in paths:
         path = Path(p)
         found = _walk(path, suffixes, exclude, own, sel) if path.is_dir() else [path]
@@ -40,10 +41,16 @@ def select_inputs(paths: list[str], suffixes: tuple[str, ...], exclude: tuple[Pa
 class _Own:
     files: set[Path]
     names: set[str]
+    folders: set[str]
 
     def earlier_run(self, f: Path) -> bool:
+        folder = f.parent
+        if folder.name in self.folders and f.suffix.lower() == ".html":
+            folder = folder.parent  # a page of the report folder
+        elif f.name not in self.names:
+            return False
         # Every output folder has the documents table, in both forms.
-        return f.name in self.names and all((f.parent / n).is_file() for n in _OUTPUT_SIGN)
+        return all((folder / n).is_file() for n in _OUTPUT_SIGN)
 
 
 _OUTPUT_SIGN = ("documents.csv", "documents.parquet")

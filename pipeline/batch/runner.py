@@ -31,7 +31,7 @@ class Options:
     jobs: int | None = None  # None: one per CPU
     cache_dir: str | None = None  # None: <out>/.cache
     use_cache: bool = True
-    extra_writers: tuple = ()  # as output.write.write_tables takes them (workbook, report)
+    extra_writers: tuple = ()  # as output.write.write_tables takes them (workbook, report folder)
     debug: bool = False
 
 
@@ -117,15 +117,18 @@ def _skipped_note(selection) -> str:
 def _select(opts: Options, exclude: tuple[Path, ...]):
     """The input files; the others found in folders are listed (info), and no input at all
     stops the run before anything is written."""
-    from ..output.report import FILE_NAME as REPORT
+    from ..output.report import FOLDER as REPORT
     from ..output.workbook import FILE_NAME as WORKBOOK
+    from ..output.write import OPTIONAL_OUTPUTS
     from ..rule_files import folder_suffixes
     from .inputs import select_inputs
 
     suffixes = folder_suffixes(opts.rules_dir)
     out = Path(opts.out)
-    own = [out / f"{t}.{ext}" for t in SCHEMA for ext in ("csv", "parquet")] + [out / WORKBOOK, out / REPORT]
-    selection = select_inputs(list(opts.paths), suffixes, exclude, tuple(own))
+    own = [out / f"{t}.{ext}" for t in SCHEMA for ext in ("csv", "parquet")] + [out / WORKBOOK]
+    own += [out / f for f in OPTIONAL_OUTPUTS if f.endswith(".html")]  # an older version's report
+    # The report folder's pages: never input when the output folder sits in an input folder.
+    selection = select_inputs(list(opts.paths), suffixes, (*exclude, out / REPORT), tuple(own))
     for line in selection.skipped:
         log.info("%s", one_line(line))
     if not selection.files:

@@ -1,22 +1,30 @@
-"""``report.html``: one static page to check the extraction against the source text.
+"""``report/``: a folder of static pages to check the extraction against the source text.
 
-Made from the table rows alone (an extra writer for ``write_tables``): the source of each
+``report/index.html`` lists the documents (with their status), the plans and the
+municipality × theme matrix; ``report/<doc_id>.html`` shows one document: its source lines
+with what was extracted highlighted, its plans, programs and warnings. Made from the table
+rows alone, as they stream past (an extra writer for ``write_tables``): the source of each
 plan is rebuilt from the ``lines`` table (``char_offset`` places each line in the document's
-normalized text, the coordinates of ``programs.char_start``/``char_end``), and what was
-extracted is highlighted on it. Inline CSS, no script, no network.
+normalized text, the coordinates of ``programs.char_start``/``char_end``). Inline CSS, no
+script, no network.
+
+Each document page carries a digest of everything it is made from (its rows and this
+module's code); a page of the previous output with the same digest is taken over as it is
+(a hard link), so a run renders only the pages of new or changed documents.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path, PurePath
 
-from .write import GENERATOR
+from ..tables import SCHEMA, SCHEMA_NAMES
+from .write import GENERATOR, REPORT_INDEX, link_or_copy
 
-FILE_NAME = "report.html"
 
 # Line roles shown as highlighted kinds; other roles (marker, measure, title, ...) are plain.
 ROLE_KINDS = {"header": "header", "period": "header", "overview": "overview", "caption": "caption"}
@@ -88,89 +96,222 @@ class Row:
     end: int
 
 
-def write_report(tables: dict[str, list[dict]], out_dir: Path) -> list[str]:
-    (Path(out_dir) / FILE_NAME).write_text(render(tables), encoding="utf-8")
-    return [FILE_NAME]
+FOLDER = "report"
+INDEX = REPORT_INDEX
+TITLE = "地域産業活性化計画 抽出レポート"
+# Tables a document page shows (keywords are not shown).
+PAGE_TABLES = ("documents", "plans", "measures", "programs", "captions", "diagnostics", "lines")
+# What a page is made from besides its rows: this module's code (and so its CSS).
+RENDER_VERSION = hashlib.sha256(Path(__file__).read_bytes() + GENERATOR.encode()).hexdigest()[:16]
+_PAGE_MARK = re.compile(rb'<meta name="pipeline-page" content="([0-9a-f]{64})">')
+_HEX_ID = re.compile(r"[0-9a-f]{16}")
 
 
-def render(tables: dict[str, list[dict]]) -> str:
-    by_doc = _group(tables, "doc_id")
-    parts = [
-        '<!DOCTYPE html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="generator" content="{GENERATOR}">\n'
-        "<title>地域産業活性化計画 抽出レポート</title>\n<style>" + CSS + "</style>\n</head>\n<body>\n",
-        "<h1>地域産業活性化計画 抽出レポート</h1>\n",
-        '<p class="legend">凡例: <span class="header">計画見出し</span><span class="overview">概要</span>'
-        '<span class="caption">キャプション</span><span class="program">事業名</span>'
-        '<span class="qualifier">補足</span></p>\n',
-        _contents(tables.get("documents", []), by_doc.get("plans", {})),
-        _matrix(tables),
-    ]
-    for doc in tables.get("documents", []):
-        parts.append(_document(doc, {name: rows.get(doc["doc_id"], []) for name, rows in by_doc.items()}))
-    parts.append("</body>\n</html>\n")
-    return "".join(parts)
+class ReportPages:
+    """The extra writer of the report folder: ``add`` renders (or takes over) one document's
+    page as the document passes, ``close`` writes the index. Memory: one document's rows,
+    plus the index's few columns of every document and plan."""
+
+    def __init__(self, tmp: Path, out: Path | None = None):
+        self.folder = Path(tmp) / FOLDER
+        self.folder.mkdir()
+        previous = Path(out) / FOLDER if out is not None else None
+        self.previous = previous if previous is not None and previous.is_dir() and not previous.is_symlink() \
+            else None
+        self.index = _Index()
+        self.rendered = self.reused = 0
+
+    def add(self, doc: dict[str, list[list]]) -> None:
+        rows = {name: _dicts(name, doc.get(name, ())) for name in ("documents", "plans", "programs")}
+        document = rows["documents"][0]
+        self.index.add(document, rows["plans"], rows["programs"])
+        name = page_name(document["doc_id"])
+        digest = page_digest(doc)
+        if self.previous is not None and _page_mark(self.previous / name) == digest:
+            link_or_copy(self.previous / name, self.folder / name)
+            self.reused += 1
+            return
+        rows.update({t: _dicts(t, doc.get(t, ())) for t in PAGE_TABLES if t not in rows})
+        (self.folder / name).write_text(render_page(rows, digest), encoding="utf-8")
+        self.rendered += 1
+
+    def close(self) -> list[str]:
+        (self.folder / INDEX).write_text(self.index.render(), encoding="utf-8")
+        return [FOLDER]
 
 
-def _group(tables: dict[str, list[dict]], key: str) -> dict[str, dict[str, list[dict]]]:
-    out: dict[str, dict[str, list[dict]]] = {}
-    for name, rows in tables.items():
-        grouped: dict[str, list[dict]] = {}
+def write_report(tables: dict[str, list[dict]], out_dir: Path, previous: Path | None = None) -> list[str]:
+    """The report folder of whole tables (rows as dicts) in ``out_dir``."""
+    from .write import table_values
+
+    writer = ReportPages(Path(out_dir), previous)
+    for doc in split_documents(table_values(tables)):
+        writer.add(doc)
+    return writer.close()
+
+
+def pages(tables: dict[str, list[dict]]) -> dict[str, str]:
+    """Every page of the report of whole tables: ``index.html`` and ``<doc_id>.html``."""
+    from .write import table_values
+
+    index = _Index()
+    out = {}
+    for doc in split_documents(table_values(tables)):
+        rows = {t: _dicts(t, doc.get(t, ())) for t in PAGE_TABLES}
+        index.add(rows["documents"][0], rows["plans"], rows["programs"])
+        out[page_name(rows["documents"][0]["doc_id"])] = render_page(rows, page_digest(doc))
+    return {INDEX: index.render(), **out}
+
+
+def split_documents(values: dict[str, list[list]]) -> list[dict[str, list[list]]]:
+    """Whole tables (value lists) as per-document tables, in the documents table's order."""
+    pos = {name: [c.name for c in cols].index("doc_id") for name, cols in SCHEMA.items()}
+    docs: dict[str, dict[str, list[list]]] = {}
+    for row in values.get("documents", []):
+        docs[row[pos["documents"]]] = {name: [] for name in SCHEMA}
+    for name, rows in values.items():
         for row in rows:
-            grouped.setdefault(row.get(key), []).append(row)
-        out[name] = grouped
-    return out
+            if row[pos[name]] in docs:
+                docs[row[pos[name]]][name].append(row)
+    return list(docs.values())
+
+
+def page_name(doc_id: str) -> str:
+    """``<doc_id>.html``: doc_ids are 16 hex digits; anything else is hashed to such a name."""
+    if not _HEX_ID.fullmatch(doc_id or ""):
+        doc_id = hashlib.sha256(str(doc_id).encode("utf-8", "backslashreplace")).hexdigest()[:16]
+    return f"{doc_id}.html"
+
+
+def page_digest(doc: dict[str, list[list]]) -> str:
+    """What a document page is made from: its rows and the renderer."""
+    import json
+
+    # JSON, not repr: rows read back from the cache (lists) and fresh ones (tuples in places)
+    # give the same text for the same values.
+    body = json.dumps([RENDER_VERSION, *(doc.get(t, []) for t in PAGE_TABLES)], separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _page_mark(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            found = _PAGE_MARK.search(fh.read(1024))
+    except OSError:
+        return None
+    return found.group(1).decode() if found else None
+
+
+def _dicts(table: str, rows) -> list[dict]:
+    names = SCHEMA_NAMES[table]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _head(title: str, mark: str = "") -> str:
+    return ('<!DOCTYPE html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="generator" content="{GENERATOR}">\n{mark}'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(title)}</title>\n<style>" + CSS + "</style>\n</head>\n<body>\n")
+
+
+LEGEND = ('<p class="legend">凡例: <span class="header">計画見出し</span><span class="overview">概要</span>'
+          '<span class="caption">キャプション</span><span class="program">事業名</span>'
+          '<span class="qualifier">補足</span></p>\n')
+
+
+def render_page(rows: dict[str, list[dict]], digest: str) -> str:
+    """One document's page (rows of that document only, as dicts)."""
+    doc = rows["documents"][0]
+    return (_head(f"{PurePath(doc['source_path']).name} — {TITLE}",
+                  f'<meta name="pipeline-page" content="{digest}">\n')
+            + f'<p class="nav"><a href="{INDEX}">← {TITLE}（目次）</a></p>\n' + LEGEND
+            + _document(doc, rows) + "</body>\n</html>\n")
 
 
 def _e(value) -> str:
     return "" if value is None else escape(str(value), quote=True)
 
 
-# --------------------------------------------------------------------------- overview parts
+# --------------------------------------------------------------------------- the index
 
 
-def _contents(documents: list[dict], plans_by_doc: dict[str, list[dict]]) -> str:
-    items = []
-    for doc in documents:
-        plans = plans_by_doc.get(doc["doc_id"], [])
-        sub = "".join(f'<li><a href="#plan-{_e(p["plan_id"])}">{_e(p["plan_title"] or p["plan_id"])}</a>'
-                      f' <span class="muted">{_e(p["municipality"])}</span></li>' for p in plans)
-        items.append(f'<li><a href="#doc-{_e(doc["doc_id"])}">{_e(doc["source_path"])}</a> '
-                     f'<span class="muted">{_status(doc["status"])}</span>' + (f"<ul>{sub}</ul>" if sub else "")
-                     + "</li>")
-    return "<h2>目次</h2>\n<ul>" + "".join(items) + "</ul>\n"
+class _Index:
+    """What index.html shows, gathered document by document: the documents, the plans,
+    the status counts and the municipality × theme matrix."""
+
+    def __init__(self):
+        self.documents: list[str] = []  # rendered table rows
+        self.plans: list[str] = []
+        self.statuses: Counter[str] = Counter()
+        self.matrix = _Matrix()
+
+    def add(self, doc: dict, plans: list[dict], programs: list[dict]) -> None:
+        page = page_name(doc["doc_id"])
+        self.statuses[doc["status"]] += 1
+        title = _e(doc.get("document_title")) or '<span class="muted">（表題なし）</span>'
+        self.documents.append(
+            f'<tr><td><a href="{page}">{_e(PurePath(doc["source_path"]).name)}</a></td><td>{title}</td>'
+            f'<td>{_status(doc["status"])}</td>'
+            + "".join(f'<td class="n">{_e(doc.get(k))}</td>' for k in ("plans", "measures", "programs", "diagnostics"))
+            + "</tr>")
+        for p in plans:
+            self.plans.append(
+                f'<tr><td><a href="{page}#plan-{_e(p["plan_id"])}">{_e(p["plan_title"] or p["plan_id"])}</a></td>'
+                f'<td>{_e(p["municipality"])}</td><td>{_e(p.get("municipality_code"))}</td>'
+                f'<td>{_e(p.get("period_raw"))}</td><td class="n">{_e(p.get("measures"))}</td>'
+                f'<td class="n">{_e(p.get("programs"))}</td></tr>')
+            self.matrix.code(p["municipality"], p.get("municipality_code"))
+        for p in programs:
+            self.matrix.add(p)
+
+    def render(self) -> str:
+        order = [s for s in STATUS_LABELS if s in self.statuses] + sorted(set(self.statuses) - set(STATUS_LABELS))
+        statuses = "".join(f'<tr><td>{_status(s)}</td><td class="n">{self.statuses[s]}</td></tr>' for s in order)
+        return (_head(TITLE) + f"<h1>{TITLE}</h1>\n"
+                + "<h2>処理状態</h2>\n<table><tr><th>処理状態</th><th>文書数</th></tr>" + statuses + "</table>\n"
+                + "<h2>文書</h2>\n<p class=\"muted\">ファイル名から各文書のページへ。</p>\n"
+                "<table><tr><th>入力ファイル</th><th>文書タイトル</th><th>処理状態</th><th>計画数</th>"
+                "<th>取組数</th><th>事業数</th><th>診断数</th></tr>" + "".join(self.documents) + "</table>\n"
+                + "<h2>計画</h2>\n<table><tr><th>計画名</th><th>市区町村</th><th>団体コード</th><th>計画期間</th>"
+                "<th>取組数</th><th>事業数</th></tr>" + "".join(self.plans) + "</table>\n"
+                + self.matrix.render() + "</body>\n</html>\n")
 
 
-def _matrix(tables: dict[str, list[dict]]) -> str:
+class _Matrix:
     """Municipalities × themes: distinct program names per cell (a program listed under two
     measures of one plan counts once)."""
-    names: dict[str, set[str]] = {}
-    cells: dict[tuple[str, str], set[str]] = {}
-    totals: Counter[str] = Counter()
-    codes = {p["municipality"]: p.get("municipality_code") for p in tables.get("plans", [])}
-    for p in tables.get("programs", []):
+
+    def __init__(self):
+        self.names: dict[str, set[str]] = {}
+        self.cells: dict[tuple[str, str], set[str]] = {}
+        self.totals: Counter[str] = Counter()
+        self.codes: dict[str, str | None] = {}
+
+    def code(self, municipality, code) -> None:
+        self.codes[municipality] = code  # the last plan's, as before
+
+    def add(self, p: dict) -> None:
         muni = p.get("municipality") or "(不明)"
-        names.setdefault(muni, set()).add(p["program_name"])
+        self.names.setdefault(muni, set()).add(p["program_name"])
         for theme in p.get("themes") or ():
-            if p["program_name"] not in cells.setdefault((muni, theme), set()):
-                cells[(muni, theme)].add(p["program_name"])
-                totals[theme] += 1
-    if not names:
-        return "<h2>市区町村 × テーマ</h2>\n<p class=\"muted\">事業なし</p>\n"
-    themes = sorted(totals, key=lambda t: (-totals[t], t))
-    head = "<tr><th>市区町村</th><th>団体コード</th><th>事業数</th>" + "".join(
-        f"<th>{_e(t)}</th>" for t in themes) + "</tr>"
-    body = []
-    for muni in names:
-        row = [f"<td>{_e(muni)}</td><td>{_e(codes.get(muni))}</td><td class=\"n\">{len(names[muni])}</td>"]
-        for t in themes:
-            n = len(cells.get((muni, t), ()))
-            row.append(f'<td class="n">{n or ""}</td>')
-        body.append("<tr>" + "".join(row) + "</tr>")
-    return ("<h2>市区町村 × テーマ</h2>\n<p class=\"muted\">セルは、そのテーマに当たる事業名の数"
-            "（同じ計画で二度挙がる事業は一つ）。</p>\n<div class=\"matrix\"><table>" + head + "".join(body)
-            + "</table></div>\n")
+            if p["program_name"] not in self.cells.setdefault((muni, theme), set()):
+                self.cells[(muni, theme)].add(p["program_name"])
+                self.totals[theme] += 1
+
+    def render(self) -> str:
+        if not self.names:
+            return "<h2>市区町村 × テーマ</h2>\n<p class=\"muted\">事業なし</p>\n"
+        themes = sorted(self.totals, key=lambda t: (-self.totals[t], t))
+        head = "<tr><th>市区町村</th><th>団体コード</th><th>事業数</th>" + "".join(
+            f"<th>{_e(t)}</th>" for t in themes) + "</tr>"
+        body = []
+        for muni, names in self.names.items():
+            row = [f"<td>{_e(muni)}</td><td>{_e(self.codes.get(muni))}</td><td class=\"n\">{len(names)}</td>"]
+            row += [f'<td class="n">{len(self.cells.get((muni, t), ())) or ""}</td>' for t in themes]
+            body.append("<tr>" + "".join(row) + "</tr>")
+        return ("<h2>市区町村 × テーマ</h2>\n<p class=\"muted\">セルは、そのテーマに当たる事業名の数"
+                "（同じ計画で二度挙がる事業は一つ）。</p>\n<div class=\"matrix\"><table>" + head + "".join(body)
+                + "</table></div>\n")
 
 
 # --------------------------------------------------------------------------- documents

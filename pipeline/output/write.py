@@ -119,10 +119,13 @@ def table_values(tables: dict[str, list[dict]]) -> dict[str, list[list]]:
 
 _TMP_PREFIX = ".tmp-"
 
-# Files that some runs write and others do not (the extra writers': workbook, report). One
-# left from an earlier run would sit beside tables it does not describe, so the swap removes
-# it when this run did not write it: every output file then comes from one run.
-OPTIONAL_OUTPUTS = ("workbook.xlsx", "report.html")
+# Files and folders that some runs write and others do not (the extra writers': workbook,
+# report folder). One left from an earlier run would sit beside tables it does not describe,
+# so the swap removes it when this run did not write it: every output file then comes from
+# one run. report.html is the one-page report of versions before the report folder: it is
+# removed (when it is the pipeline's own) as soon as a run writes the folder or no report.
+OPTIONAL_OUTPUTS = ("workbook.xlsx", "report", "report.html")
+REPORT_INDEX = "index.html"  # the page of a report folder that carries the generator mark
 
 
 # The mark of the pipeline's own workbook (creator) and report (generator tag): a run replaces
@@ -131,12 +134,13 @@ GENERATOR = "regional-plans-pipeline"
 
 
 def check_replaceable(out: Path) -> None:
-    """Refuse to replace or remove a workbook.xlsx or report.html that this pipeline did not
-    write: one the user put in the output folder (or an announcement saved as report.html in
-    an input folder given as the output folder) would be lost without a word."""
+    """Refuse to replace or remove a workbook.xlsx or report (folder or old report.html) that
+    this pipeline did not write: one the user put in the output folder (or an announcement
+    saved as report.html in an input folder given as the output folder) would be lost without
+    a word."""
     for fname in OPTIONAL_OUTPUTS:
         path = out / fname
-        if path.is_file() and not _written_by_a_run(path):
+        if (path.exists() or path.is_symlink()) and not _written_by_a_run(path):
             raise OutputError(f"{path}: not written by this pipeline; move it away or choose another --out")
 
 
@@ -144,6 +148,12 @@ def _written_by_a_run(path: Path) -> bool:
     import zipfile
 
     try:
+        if path.is_symlink():
+            return False
+        if path.is_dir():  # the report folder: its index says whose it is
+            return path.name == "report" and _written_by_a_run(path / REPORT_INDEX)
+        if not path.is_file():
+            return False
         if path.suffix == ".html":
             with open(path, "rb") as fh:
                 head = fh.read(4096)
@@ -177,10 +187,19 @@ def _older_run(path: Path, head: bytes) -> bool:
 def _swap(tmp: Path, out: Path, written: list[str]) -> None:
     with _signals_deferred():
         for fname in written:
-            os.replace(tmp / fname, out / fname)
+            src, dst = tmp / fname, out / fname
+            if src.is_dir() and (dst.exists() or dst.is_symlink()):
+                # A folder cannot replace a folder in one rename: the old one moves into the
+                # temporary folder (removed with it), the new one takes its place.
+                os.replace(dst, tmp / f".old-{fname}")
+            os.replace(src, dst)
         for fname in OPTIONAL_OUTPUTS:
             if fname not in written:
-                (out / fname).unlink(missing_ok=True)
+                old = out / fname
+                if old.is_dir() and not old.is_symlink():
+                    os.replace(old, tmp / f".old-{fname}")
+                else:
+                    old.unlink(missing_ok=True)
 
 
 def _remove_stale_temp_folders(out: Path) -> None:
@@ -237,10 +256,13 @@ def write_tables(documents, out_dir: str | Path, extra_writers=(), batch_rows: i
     cut by row count only, so the files depend on the rows alone. ``rules_hash`` (the run's)
     goes into every Parquet file's metadata.
 
-    ``extra_writers`` (workbook, report) take every row at once: with any, the rows are also
-    collected as dicts, and memory grows with the batch. File names are fixed (the table names
-    in ``SCHEMA`` and what ``extra_writers`` return); nothing from a document's content becomes
-    part of a path."""
+    ``extra_writers`` (workbook, report) stream too: each is called as ``writer(tmp, out)``
+    (the temporary folder to write into, and the output folder whose previous files it may
+    reuse) and returns a handle whose ``add(document)`` takes each document's tables as they
+    pass and whose ``close()`` (after the tables are complete in ``tmp``) returns the names
+    it wrote there. File names are fixed (the table names in ``SCHEMA``, ``workbook.xlsx``,
+    ``report/<doc_id>.html``); nothing from a document's content but its hex ``doc_id``
+    becomes part of a path."""
     out = Path(out_dir)
     check_replaceable(out)
     try:
@@ -250,21 +272,20 @@ def write_tables(documents, out_dir: str | Path, extra_writers=(), batch_rows: i
     except OSError as exc:
         raise OutputError(f"{out}: cannot create the output folder: {exc.strerror}") from None
     sinks: list[_TableSink] = []
+    extras: list = []
     try:
         sinks = [_TableSink(tmp, name, batch_rows, rules_hash) for name in SCHEMA]
-        collected: dict[str, list[dict]] = {name: [] for name in SCHEMA}
+        extras = [writer(tmp, out) for writer in extra_writers]
         for doc in documents:
             for sink in sinks:
-                rows = doc.get(sink.name, ())
-                sink.add(rows)
-                if extra_writers:
-                    names = [c.name for c in sink.cols]
-                    collected[sink.name].extend(dict(zip(names, row, strict=True)) for row in rows)
+                sink.add(doc.get(sink.name, ()))
+            for extra in extras:
+                extra.add(doc)
         for sink in sinks:
             sink.close()
         written = [f for sink in sinks for f in sink.files]
-        for writer in extra_writers:
-            written += writer(collected, tmp)
+        for extra in extras:
+            written += extra.close()
         _swap(tmp, out, written)
         return [out / f for f in written]
     except PipelineError:  # from whatever produces the documents: already one line, keep it
@@ -274,9 +295,22 @@ def write_tables(documents, out_dir: str | Path, extra_writers=(), batch_rows: i
     except Exception as exc:  # a writer's own error (pyarrow, a bad value): still one line
         raise OutputError(f"{out}: cannot write the tables: {type(exc).__name__}: {exc}") from exc
     finally:
+        for extra in extras:
+            abort = getattr(extra, "abort", None)
+            if abort is not None:
+                abort()
         for sink in sinks:
             sink.abort()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def link_or_copy(src: Path, dst: Path) -> None:
+    """An unchanged file of the previous output into the new one: a hard link (no bytes
+    copied; the old name goes away with the old folder), or a copy where links fail."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
 
 
 class _NoPandas:
