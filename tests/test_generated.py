@@ -17,8 +17,8 @@ fuzz`` runs many more (``FUZZ_SEEDS``, default 500; a tenth of them also as PDF)
 
 Also here: the seed with its plan headers rewritten in other shapes (issue 11, "Why").
 
-Last measured with ``make fuzz`` (500 seeds): every text seed passes; 11 of 50 PDF seeds fail,
-on PDF layout only (two captions stacked in layout b's narrow side column read as one; a
+Last measured with ``make fuzz`` (500 seeds): every text seed passes; PDF seeds fail
+on PDF layout only: 10 of 50 PDF seeds (two captions stacked in layout b's narrow side column read as one; a
 municipality in brackets wrapped onto the next line in layout c), gaps of the PDF reader.
 """
 

@@ -390,7 +390,9 @@ def starts_new_block(raw_text: str, rules: Rules) -> bool:
     """True when a line must start a new paragraph: a measure marker, a plan header,
     or a period line."""
     text = normalize_text(raw_text, rules)
+    cand = marker_candidate(text, rules)
     return bool(match_marker(text, rules) or match_header(text, rules)
+                or (cand and cand.rest and is_sequence_label(cand.rest, rules))  # "1 販路開拓の推進"
                 or looks_like_period(text, rules) or parse_period(text, rules))
 
 
