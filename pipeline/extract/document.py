@@ -184,7 +184,7 @@ def _measure(ps: PlanSkeleton, ms: MeasureSkeleton, rules: Rules, diags: list[Di
             if not it.noun_final:
                 warn("item_not_noun", f"program item does not end in a noun: {it.name}",
                      _line_at(joined, it.start))
-            elif not it.has_known_head:
+            elif not it.has_known_head and list_kind != ListKind.ACTIVITIES:  # activities name no program
                 info("unknown_head", f"program item has no known head noun: {it.name}",
                      _line_at(joined, it.start))
         programs = tuple(progs)
