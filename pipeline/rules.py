@@ -149,7 +149,8 @@ class Rules:
     gloss_after_pos: tuple[str, ...]
     clause_particles: tuple[str, ...]
     gloss_max_chars: int
-    verbal_noun_pos: tuple[str, ...]
+    verbal_noun_pos: tuple[tuple[str, ...], ...]
+    activity_endings: tuple[str, ...]
     program_heads: tuple[str, ...]
     particle_pos: str
     explanation_particles: tuple[str, ...]
@@ -346,7 +347,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         gloss_after_pos=p.strings("items.gloss_after_pos"),
         clause_particles=p.strings("items.clause_particles"),
         gloss_max_chars=p.get("items.gloss_max_chars", int),
-        verbal_noun_pos=p.strings("activities.verbal_noun_pos"),
+        verbal_noun_pos=tuple(tuple(str(x) for x in pos) for pos in p.get("activities.verbal_noun_pos", list)),
+        activity_endings=p.strings("activities.activity_endings"),
         program_heads=tuple(sorted(p.strings("activities.program_heads"), key=len, reverse=True)),
         particle_pos=p.get("activities.particle_pos", str),
         explanation_particles=p.strings("activities.explanation_particles"),

@@ -115,10 +115,23 @@ def activities(text: str, rules: Rules) -> tuple[Item, ...] | None:
         if idx == len(spans) - 1 and qualifier is not None:
             name_end = _strip_closer(text, s, name_end, rules)
         name = text[s:name_end].strip()
-        if not name or "(" in name:
-            return None  # a parenthesis inside an item: prose around a list, not activities
+        if not name or _holds_list(name, rules):
+            return None  # a list in parentheses inside an item: prose around a program list
         items.append(Item(s, e, name, qualifier, _has_head(name, rules), _noun_final(name, rules)))
     return tuple(items) if items and all(it.noun_final for it in items) else None
+
+
+def _holds_list(name: str, rules: Rules) -> bool:
+    """A parenthesis inside the name holds several items ("…する(A事業、B事業)…")."""
+    depth = 0
+    for ch in name:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth and ch in rules.separators:
+            return True
+    return False
 
 
 def _top_level_parts(text: str, start: int, end: int, rules: Rules) -> list[tuple[int, int]]:
@@ -143,10 +156,10 @@ def _is_activity(part: str, rules: Rules) -> bool:
     """Ends in a verbal noun (開催, 支援) or a head noun: something done, not a bare noun."""
     if not part:
         return False
-    if part.endswith(rules.head_nouns):
+    if part.endswith(rules.head_nouns) or part.endswith(rules.activity_endings):
         return True
     toks = [t for t in tokenize(part) if t.pos[0] not in (rules.space_pos, rules.symbol_pos)]
-    return bool(toks) and toks[-1].pos[:len(rules.verbal_noun_pos)] == rules.verbal_noun_pos
+    return bool(toks) and any(toks[-1].pos[:len(pos)] == pos for pos in rules.verbal_noun_pos)
 
 
 def _program_named(name: str, rules: Rules) -> bool:
@@ -178,7 +191,10 @@ def _earlier_lists(text: str, found: FoundList, rules: Rules, line_starts: froze
     """Lists that end earlier sentences of the same measure: "…支援する(A事業)。また、…(B事業)".
     Without the last list's position to vouch for them, each must name a known head noun."""
     out: list[Item] = []
-    for k in (i for i, ch in enumerate(text[:found.start]) if ch in rules.sentence_stops):
+    stops = {i for i, ch in enumerate(text[:found.start]) if ch in rules.sentence_stops}
+    # an item line of its own ("ア …(A事業)" / "イ …(B事業)") ends where the next bullet starts
+    stops |= {s for s in line_starts if 0 < s < found.start and rules.bullets.match(text[s:found.start])}
+    for k in sorted(stops):
         close = k - 1
         while close >= 0 and text[close].isspace():
             close -= 1

@@ -93,6 +93,11 @@ def line_evidence(text: str, rules: Rules) -> Evidence | None:
         title, rest = m.group("title").strip(), rest[:m.start()] + " " + rest[m.end():]
     munis: list[str] = []
     leftover = False
+    for b in list(ev.bracketed.finditer(rest))[::-1]:  # "(東京都 小金井市)": spaces inside brackets
+        name = known_municipality("".join(b.group("inner").split()), rules)
+        if name and " " in b.group("inner").strip():
+            munis.append(name)
+            rest = rest[:b.start()] + " " + rest[b.end():]
     for token in rest.split():
         token = token.strip(":、,")
         # "(港区)", "…プラン(豊島区)": a municipality in brackets, alone or after the title

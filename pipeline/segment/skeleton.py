@@ -346,6 +346,13 @@ class _Segmenter:
                 continue
             if line.hint in (LayoutHint.FURNITURE, LayoutHint.CAPTION):
                 break
+            if grammar.is_furniture(line.text, self.rules):
+                # "- 2 -" / "別紙" between a header's title and its period (a page break)
+                self.role(line, Role.FURNITURE, None)
+                self.diag(Severity.INFO, "page_furniture",
+                          f"running header/footer or page number dropped: {line.text}", line)
+                i += 1
+                continue
             muni = grammar.match_muni_line(line.text, self.rules)
             sub = match_marker(line.text, self.rules)
             cues = self.continuation_cues(plan, line.text)
@@ -471,17 +478,13 @@ class _Segmenter:
 
     def is_caption_like(self, text: str, separators_ok: bool = False) -> bool:
         """Short, no sentence end, not a bullet point, no list separator: a photo or figure
-        caption. Between overview and first marker a separator outside brackets is allowed
-        ("市長と受賞者、審査員による記念撮影"); a parenthesis holding one never is."""
+        caption. Between overview and first marker a separator is allowed, inside brackets too
+        ("市長と受賞者、審査員による記念撮影", "青ケ島の特産品(青ちゅう、ひんぎゃの塩)")."""
         if len(text) > self.rules.caption_max_chars or self.is_sentence(text) or self.rules.bullets.match(text):
             return False
         if not re.search(r"\w", text) or text[0] in ")]】」』":
             return False  # a bracket or symbol left over from a wrap is no caption
-        seps = tuple(self.rules.separators)
-        if not separators_ok:
-            return not any(sep in text for sep in seps)
-        inside = re.findall(r"\(([^()]*)\)", text)
-        return not any(sep in part for part in inside for sep in seps)
+        return separators_ok or not any(sep in text for sep in self.rules.separators)
 
     def intro_paragraph(self, plan: _PlanDraft, para: list[NormLine]) -> None:
         """Between header and first marker: overview prose, and short caption lines."""
