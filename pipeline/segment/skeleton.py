@@ -479,12 +479,19 @@ class _Segmenter:
     def is_caption_like(self, text: str, separators_ok: bool = False) -> bool:
         """Short, no sentence end, not a bullet point, no list separator: a photo or figure
         caption. Between overview and first marker a separator is allowed, inside brackets too
-        ("市長と受賞者、審査員による記念撮影", "青ケ島の特産品(青ちゅう、ひんぎゃの塩)")."""
+        ("市長と受賞者、審査員による記念撮影", "青ケ島の特産品(青ちゅう、ひんぎゃの塩)"), but not
+        in a parenthesis that holds program names."""
         if len(text) > self.rules.caption_max_chars or self.is_sentence(text) or self.rules.bullets.match(text):
             return False
         if not re.search(r"\w", text) or text[0] in ")]】」』":
             return False  # a bracket or symbol left over from a wrap is no caption
-        return separators_ok or not any(sep in text for sep in self.rules.separators)
+        seps = tuple(self.rules.separators)
+        if not separators_ok:
+            return not any(sep in text for sep in seps)
+        # a parenthesis that holds a program list ("…を支援する(A事業、B事業)") is a measure's text
+        inside = [item for part in re.findall(r"\(([^()]*)\)", text) if any(sep in part for sep in seps)
+                  for item in re.split("|".join(map(re.escape, seps)), part)]
+        return not any(item.strip().endswith(self.rules.head_nouns) for item in inside)
 
     def intro_paragraph(self, plan: _PlanDraft, para: list[NormLine]) -> None:
         """Between header and first marker: overview prose, and short caption lines."""
