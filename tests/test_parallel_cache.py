@@ -198,3 +198,17 @@ def test_whether_a_result_is_cached_comes_from_the_stage_not_its_message(tmp_pat
     assert cache.cacheable(chain.process_file(str(path), rules)) is False
     monkeypatch.setattr(chain, "read_document", failing("the time limit of the tender is 3 days", True))
     assert cache.cacheable(chain.process_file(str(path), rules)) is True
+
+
+def test_the_code_fingerprint_covers_every_stage_not_only_the_batch_folder(tmp_path, monkeypatch):
+    """A change in ingest (or any stage) must not serve rows the old code made."""
+    from pipeline.batch import cache
+
+    copy = tmp_path / "pipeline"
+    shutil.copytree(cache.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE_DIR", copy)
+    before = cache.code_fingerprint()
+    reader = copy / "ingest" / "read.py"
+    reader.write_text(reader.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert cache.code_fingerprint() != before
+    assert (cache.PACKAGE_DIR / "batch" / "cache.py").is_file()

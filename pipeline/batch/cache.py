@@ -32,7 +32,8 @@ from ..tables import PIPELINE_VERSION, SCHEMA
 log = logging.getLogger("pipeline")
 
 CACHE_FORMAT = 1
-PACKAGE_DIR = Path(__file__).resolve().parent
+# The package itself (pipeline/), every module of every stage: this file lives in pipeline/batch.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Distributions whose version changes what a document turns into.
 ANALYSERS = ("sudachipy-", "sudachidict_core-", "pdfplumber-", "pdfminer_six-", "pypdfium2-")
 # Columns that name the file rather than its content; set again on every load.
@@ -53,8 +54,8 @@ def code_fingerprint() -> str:
     """Hash of this package's source and the analysers' versions: a code change during
     development must not serve rows made by the old code (PIPELINE_VERSION is bumped by hand)."""
     digest = hashlib.sha256(PIPELINE_VERSION.encode())
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for entry in sys.path:
         if entry.endswith("site-packages") and os.path.isdir(entry):
             names = sorted(n for n in os.listdir(entry) if n.endswith(".dist-info") and n.startswith(ANALYSERS))
