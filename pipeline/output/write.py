@@ -150,7 +150,7 @@ def _written_by_a_run(path: Path) -> bool:
             return f'<meta name="generator" content="{GENERATOR}">'.encode() in head or _older_run(path, head)
         with zipfile.ZipFile(path) as z:
             core = z.read("docProps/core.xml")
-        return f"<dc:creator>{GENERATOR}</dc:creator>".encode() in core or _older_run(path, core)
+        return _creator(core) == GENERATOR.encode() or _older_run(path, core)
     except (OSError, KeyError, zipfile.BadZipFile):
         return False
 
@@ -159,7 +159,14 @@ def _older_run(path: Path, head: bytes) -> bool:
     """An output folder of a version before the generator mark: its own tables beside it and
     the report's title, or openpyxl as the workbook's creator."""
     beside = all((path.parent / f"documents.{ext}").is_file() for ext in ("csv", "parquet"))
-    return beside and ("抽出レポート".encode() in head or b"<dc:creator>openpyxl</dc:creator>" in head)
+    return beside and ("抽出レポート".encode() in head or _creator(head) == b"openpyxl")
+
+
+def _creator(core: bytes) -> bytes | None:
+    """The workbook's creator in docProps/core.xml. openpyxl may declare the namespace on the
+    element itself (<dc:creator xmlns:dc="...">), so the tag is matched, not one spelling of it."""
+    found = re.search(rb"<dc:creator(?:\s[^>]*)?>([^<]*)</dc:creator>", core)
+    return found.group(1) if found else None
 
 
 def _swap(tmp: Path, out: Path, written: list[str]) -> None:
