@@ -316,6 +316,79 @@ def _pdf_settings(f: _Reader) -> PdfSettings:
     return PdfSettings(**values)
 
 
+@dataclass(frozen=True)
+class HtmlSettings:
+    """rules/html.toml, typed: how the HTML reader finds a page's content, its furniture and
+    its lines. Every key is required; see the file's comments for what each one means. Tag,
+    role, id and class names are lower case."""
+
+    charset_scan_bytes: int  # charset.scan_bytes
+    charset_names: dict[str, str]  # charset.names: declared name -> utf-8 | cp932 | euc-jp
+    not_text: frozenset[str]  # blocks.not_text
+    hidden_style: re.Pattern[str]  # blocks.hidden_style
+    paragraphs: frozenset[str]  # blocks.paragraphs
+    lines: frozenset[str]  # blocks.lines
+    captions: frozenset[str]  # blocks.captions
+    content_tags: tuple[str, ...]  # content.tags
+    content_roles: tuple[str, ...]  # content.roles
+    content_ids: tuple[str, ...]  # content.ids
+    content_classes: tuple[str, ...]  # content.classes
+    furniture_tags: frozenset[str]  # furniture.tags
+    landmarks: frozenset[str]  # furniture.landmarks
+    landmark_scopes: frozenset[str]  # furniture.landmark_scopes
+    furniture_roles: frozenset[str]  # furniture.roles
+    furniture_names: tuple[re.Pattern[str], ...]  # furniture.names
+    furniture_texts: tuple[re.Pattern[str], ...]  # furniture.texts
+    caption_beside_max_chars: int  # images.caption_beside_max_chars
+    icon_max_px: int  # images.icon_max_px
+    icon_alts: tuple[re.Pattern[str], ...]  # images.icon_alts
+
+
+HTML_DECODERS = ("utf-8", "cp932", "euc-jp")  # what charset.names may map to
+
+
+def _html_settings(f: _Reader) -> HtmlSettings:
+    def names(key: str) -> tuple[str, ...]:
+        items = f.strings(key)
+        for i, item in enumerate(items):
+            if not item or item != item.strip() or any(c.isspace() for c in item):
+                raise RulesError(f"{f.path.name}: key '{key}[{i}]' must be a name without spaces")
+        return tuple(item.lower() for item in items)
+
+    def count(key: str, least: int) -> int:
+        value = f.get(key, int)
+        if isinstance(value, bool) or value < least:
+            raise RulesError(f"{f.path.name}: key '{key}' must be an integer, {least} or more")
+        return value
+
+    charsets = f.get("charset.names", dict)
+    for name, decoder in charsets.items():
+        if not isinstance(decoder, str) or decoder not in HTML_DECODERS:
+            raise RulesError(f"{f.path.name}: key 'charset.names.{name}' must be one of {', '.join(HTML_DECODERS)}")
+    return HtmlSettings(
+        charset_scan_bytes=count("charset.scan_bytes", 64),
+        charset_names={str(k).lower(): v for k, v in charsets.items()},
+        not_text=frozenset(names("blocks.not_text")),
+        hidden_style=f.regex("blocks.hidden_style"),
+        paragraphs=frozenset(names("blocks.paragraphs")),
+        lines=frozenset(names("blocks.lines")),
+        captions=frozenset(names("blocks.captions")),
+        content_tags=names("content.tags"),
+        content_roles=names("content.roles"),
+        content_ids=names("content.ids"),
+        content_classes=names("content.classes"),
+        furniture_tags=frozenset(names("furniture.tags")),
+        landmarks=frozenset(names("furniture.landmarks")),
+        landmark_scopes=frozenset(names("furniture.landmark_scopes")),
+        furniture_roles=frozenset(names("furniture.roles")),
+        furniture_names=f.regexes("furniture.names"),
+        furniture_texts=f.regexes("furniture.texts"),
+        caption_beside_max_chars=count("images.caption_beside_max_chars", 0),
+        icon_max_px=count("images.icon_max_px", 0),
+        icon_alts=f.regexes("images.icon_alts"),
+    )
+
+
 INPUTS_FILE = "inputs.toml"
 
 

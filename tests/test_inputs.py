@@ -300,12 +300,13 @@ def test_html_is_sniffed_from_content(head, media):
     assert sniff(head.encode()) == media
 
 
-def test_script_style_and_head_are_not_text():
-    from pipeline.ingest.html import html_text
+def test_script_style_and_head_are_not_text(rules):
+    from pipeline.ingest.html.page import read_page
 
     page = ("<html><head><title>題</title><style>p{}</style></head><body><p>一行目<br>二行目</p>"
             "<script>document.write('<p>偽</p>')</script><ul><li>A &amp; B</li><li>  C\n D </li></ul></body></html>")
-    assert html_text(page) == "一行目\n二行目\n\nA & B\n\nC D\n"
+    # The items of one list are lines of one paragraph, as in a text announcement.
+    assert [ln.text for ln in read_page(page, rules.html).lines] == ["一行目", "二行目", "", "A & B", "C D"]
 
 
 def test_an_earlier_runs_output_folder_inside_the_input_is_not_read_as_announcements(tmp_path):

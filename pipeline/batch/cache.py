@@ -35,7 +35,7 @@ CACHE_FORMAT = 1
 # The package itself (pipeline/), every module of every stage: this file lives in pipeline/batch.
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Distributions whose version changes what a document turns into.
-ANALYSERS = ("sudachipy-", "sudachidict_core-", "pdfplumber-", "pdfminer_six-", "pypdfium2-")
+ANALYSERS = ("sudachipy-", "sudachidict_core-", "pdfplumber-", "pdfminer_six-", "pypdfium2-", "lxml-")
 # Columns that name the file rather than its content; set again on every load.
 PATH_COLUMNS = {"documents": ("source_path", "duplicate_paths"), "diagnostics": ("source_path",)}
 

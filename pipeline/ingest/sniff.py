@@ -32,7 +32,7 @@ _UNSUPPORTED_MAGIC = (
 )
 
 
-_UNSUPPORTED_HINT = "only text and PDF announcements are read"
+_UNSUPPORTED_HINT = "only text, PDF and HTML announcements are read"
 
 
 # Inside a ZIP: the first member names tell Office and OpenDocument files apart.
