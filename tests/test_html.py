@@ -409,3 +409,23 @@ def test_bad_pages_get_a_documents_row_and_one_line_each(tmp_path):
         codes = {(row["source_path"].rsplit("/", 1)[1], row["code"]) for row in csv.DictReader(fh)}
     assert {("cut.html", "html_truncated"), ("cut.html", "no_plans"), ("event.html", "no_plans"),
             ("app.html", "no_text")} <= codes
+
+
+def test_html_path_is_in_lines_programs_and_captions_and_empty_for_text(tmp_path, rules):
+    import html as html_escape
+
+    from conftest import FIXTURES, process, rows_of
+
+    seed = (FIXTURES / "seed.txt").read_text(encoding="utf-8")
+    blocks = [b for b in seed.split("\n\n") if b.strip()]
+    body = "\n".join("<p>" + "<br>".join(html_escape.escape(ln) for ln in b.strip("\n").split("\n")) + "</p>"
+                     for b in blocks)
+    path = tmp_path / "seed.html"
+    path.write_text(page(f'<div id="tmp_contents">{body}</div>'), encoding="utf-8")
+    rows = rows_of(process(path, rules), rules)
+    by_line = {r["line"]: r["html_path"] for r in rows["lines"]}
+    assert rows["lines"] and all(re.fullmatch(r'//\*\[@id="tmp_contents"\]/p\[\d+\]', p) for p in by_line.values())
+    assert rows["programs"] and all(r["html_path"] == by_line[r["line"]] for r in rows["programs"])
+    assert rows["captions"] and all(r["html_path"] == by_line[r["line"]] for r in rows["captions"])
+    text = rows_of(process(FIXTURES / "seed.txt", rules), rules)
+    assert {r["html_path"] for table in ("lines", "programs", "captions") for r in text[table]} == {None}
