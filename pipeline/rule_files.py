@@ -392,19 +392,38 @@ def _html_settings(f: _Reader) -> HtmlSettings:
 INPUTS_FILE = "inputs.toml"
 
 
-def folder_suffixes(rules_dir: str | Path | None) -> tuple[str, ...]:
-    """The suffixes a folder run reads (inputs.toml); a rules folder without one uses the
-    package's. Not part of the rules hash: which files are read changes no table."""
+@dataclass(frozen=True)
+class FolderRules:
+    """rules/inputs.toml, typed: which files a folder run reads."""
+
+    suffixes: tuple[str, ...]  # folder.suffixes, lower case
+    asset_folder_suffixes: tuple[str, ...]  # saved_pages.asset_folder_suffixes
+    page_suffixes: tuple[str, ...]  # saved_pages.page_suffixes, lower case
+
+
+def folder_rules(rules_dir: str | Path | None) -> FolderRules:
+    """What a folder run reads (inputs.toml); a rules folder without one uses the package's.
+    Not part of the rules hash: which files are read changes no table."""
     path = Path(rules_dir or DEFAULT_RULES_DIR) / INPUTS_FILE
     if not path.exists():
         path = DEFAULT_RULES_DIR / INPUTS_FILE
     try:
-        suffixes = tomllib.loads(path.read_text(encoding="utf-8"))["folder"]["suffixes"]
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RulesError(f"{path}: cannot be read as TOML: {exc}") from None
-    except (KeyError, TypeError):
-        raise RulesError(f"{path}: key 'folder.suffixes' is missing") from None
-    if not isinstance(suffixes, list) or not suffixes \
-            or not all(isinstance(s, str) and s.startswith(".") and len(s) > 1 for s in suffixes):
-        raise RulesError(f"{path}: key 'folder.suffixes' must be a list of suffixes such as \".txt\"")
-    return tuple(s.lower() for s in suffixes)
+
+    def endings(key: str, first: str, example: str) -> tuple[str, ...]:
+        node = data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise RulesError(f"{path}: key '{key}' is missing")
+            node = node[part]
+        if not isinstance(node, list) or not node or not all(
+                isinstance(s, str) and len(s) > 1 and s.startswith(first) and "/" not in s for s in node):
+            raise RulesError(f"{path}: key '{key}' must be a list of name endings such as \"{example}\"")
+        return tuple(node)
+
+    suffixes = endings("folder.suffixes", ".", ".txt")
+    assets = endings("saved_pages.asset_folder_suffixes", "", "_files")
+    pages = endings("saved_pages.page_suffixes", ".", ".html")
+    return FolderRules(tuple(s.lower() for s in suffixes), assets, tuple(s.lower() for s in pages))

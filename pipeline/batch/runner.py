@@ -119,13 +119,14 @@ def _select(opts: Options, exclude: tuple[Path, ...]):
     stops the run before anything is written."""
     from ..output.report import FILE_NAME as REPORT
     from ..output.workbook import FILE_NAME as WORKBOOK
-    from ..rule_files import folder_suffixes
+    from ..rule_files import folder_rules
     from .inputs import select_inputs
 
-    suffixes = folder_suffixes(opts.rules_dir)
+    folders = folder_rules(opts.rules_dir)
+    suffixes = folders.suffixes
     out = Path(opts.out)
     own = [out / f"{t}.{ext}" for t in SCHEMA for ext in ("csv", "parquet")] + [out / WORKBOOK, out / REPORT]
-    selection = select_inputs(list(opts.paths), suffixes, exclude, tuple(own))
+    selection = select_inputs(list(opts.paths), folders, exclude, tuple(own))
     for line in selection.skipped:
         log.info("%s", one_line(line))
     if not selection.files:
