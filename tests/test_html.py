@@ -405,6 +405,8 @@ def test_bad_pages_get_a_documents_row_and_one_line_each(tmp_path):
     said = {name: [ln for ln in res.stderr.splitlines() if ln.startswith(str(folder / name))] for name in docs}
     assert all(len(lines) == 1 for lines in said.values()), res.stderr
     assert "web page whose body holds no text" in said["app.html"][0]
+    # The line names the warning that says why there are no plans, not the reader's info note.
+    assert said["event.html"][0].startswith(f"{folder / 'event.html'}: no plans found: no_plans: "), said
     with open(out / "diagnostics.csv", encoding="utf-8-sig", newline="") as fh:
         codes = {(row["source_path"].rsplit("/", 1)[1], row["code"]) for row in csv.DictReader(fh)}
     assert {("cut.html", "html_truncated"), ("cut.html", "no_plans"), ("event.html", "no_plans"),
