@@ -326,18 +326,22 @@ class HtmlSettings:
     charset_names: dict[str, str]  # charset.names: declared name -> utf-8 | cp932 | euc-jp
     not_text: frozenset[str]  # blocks.not_text
     hidden_style: re.Pattern[str]  # blocks.hidden_style
+    hidden_classes: frozenset[str]  # blocks.hidden_classes
     paragraphs: frozenset[str]  # blocks.paragraphs
     lines: frozenset[str]  # blocks.lines
     captions: frozenset[str]  # blocks.captions
+    row_cell_max_breaks: int  # blocks.row_cell_max_breaks
     content_tags: tuple[str, ...]  # content.tags
     content_roles: tuple[str, ...]  # content.roles
     content_ids: tuple[str, ...]  # content.ids
     content_classes: tuple[str, ...]  # content.classes
+    content_min_share: float  # content.min_share
     furniture_tags: frozenset[str]  # furniture.tags
     landmarks: frozenset[str]  # furniture.landmarks
     landmark_scopes: frozenset[str]  # furniture.landmark_scopes
     furniture_roles: frozenset[str]  # furniture.roles
     furniture_names: tuple[re.Pattern[str], ...]  # furniture.names
+    page_names: tuple[re.Pattern[str], ...]  # furniture.page_names
     furniture_texts: tuple[re.Pattern[str], ...]  # furniture.texts
     caption_beside_max_chars: int  # images.caption_beside_max_chars
     icon_max_px: int  # images.icon_max_px
@@ -361,6 +365,12 @@ def _html_settings(f: _Reader) -> HtmlSettings:
             raise RulesError(f"{f.path.name}: key '{key}' must be an integer, {least} or more")
         return value
 
+    def share(key: str) -> float:
+        value = f.get(key, (int, float))
+        if isinstance(value, bool) or not 0 <= value <= 1:
+            raise RulesError(f"{f.path.name}: key '{key}' must be a number from 0 to 1")
+        return float(value)
+
     charsets = f.get("charset.names", dict)
     for name, decoder in charsets.items():
         if not isinstance(decoder, str) or decoder not in HTML_DECODERS:
@@ -370,18 +380,22 @@ def _html_settings(f: _Reader) -> HtmlSettings:
         charset_names={str(k).lower(): v for k, v in charsets.items()},
         not_text=frozenset(names("blocks.not_text")),
         hidden_style=f.regex("blocks.hidden_style"),
+        hidden_classes=frozenset(names("blocks.hidden_classes")),
         paragraphs=frozenset(names("blocks.paragraphs")),
         lines=frozenset(names("blocks.lines")),
         captions=frozenset(names("blocks.captions")),
+        row_cell_max_breaks=count("blocks.row_cell_max_breaks", 0),
         content_tags=names("content.tags"),
         content_roles=names("content.roles"),
         content_ids=names("content.ids"),
         content_classes=names("content.classes"),
+        content_min_share=share("content.min_share"),
         furniture_tags=frozenset(names("furniture.tags")),
         landmarks=frozenset(names("furniture.landmarks")),
         landmark_scopes=frozenset(names("furniture.landmark_scopes")),
         furniture_roles=frozenset(names("furniture.roles")),
         furniture_names=f.regexes("furniture.names"),
+        page_names=f.regexes("furniture.page_names"),
         furniture_texts=f.regexes("furniture.texts"),
         caption_beside_max_chars=count("images.caption_beside_max_chars", 0),
         icon_max_px=count("images.icon_max_px", 0),

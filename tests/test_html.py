@@ -208,7 +208,7 @@ SITE = """<div id="tmp_header"><p class="skip"><a href="#tmp_honbun">本文へ�
 <div id="tmp_wrap_main"><div id="tmp_contents">
 <p class="skip">ここから本文です。</p>
 <h1>地域産業基盤強化計画を承認しました</h1>
-<p>本文の段落です。</p>
+<p>本文の段落です。<span class="sr-only">(読み上げ用)</span></p>
 <div class="print"><a href="javascript:print()">印刷</a></div>
 <p><a href="#tmp_header">ページの先頭へ戻る</a></p>
 </div>
@@ -232,7 +232,7 @@ def test_the_content_container_and_everything_around_it_as_furniture(rules):
     # Every block left out is counted: the furniture by why, the rest by tag.
     assert dict(got.furniture) == {"#tmp_header": 1, "#tmp_gnavi": 1, "#tmp_pankuzu": 1, ".skip": 1, ".print": 1,
                                    "skip or page-top link": 1, "#tmp_lnavi": 1, "#tmp_footer": 1, "noscript": 1}
-    assert dict(got.not_text) == {"head": 1, "script": 1, "hidden": 2}
+    assert dict(got.not_text) == {"head": 1, "hidden": 3, "script": 1}
 
 
 def test_the_html_page_diagnostic_counts_every_dropped_block(tmp_path, rules):
@@ -242,15 +242,15 @@ def test_the_html_page_diagnostic_counts_every_dropped_block(tmp_path, rules):
     assert summary.message == (
         "web page: content read from #tmp_contents; 9 block(s) dropped as furniture (#tmp_header 1, #tmp_gnavi 1, "
         "#tmp_pankuzu 1, .skip 1, .print 1, skip or page-top link 1, #tmp_lnavi 1, #tmp_footer 1, noscript 1), "
-        "their text kept as 13 furniture line(s); left out as no text: head 1, script 1, hidden 2")
+        "their text kept as 13 furniture line(s); left out as no text: head 1, hidden 3, script 1")
 
 
 @pytest.mark.parametrize("container,expected", [
-    ('<main><p>本文</p></main>', "<main>"),
-    ('<div role="main"><p>本文</p></div>', 'role="main"'),
-    ('<div id="contents"><p>本文</p></div>', "#contents"),
-    ('<div class="main-content"><p>本文</p></div>', ".main-content"),
-    ('<main></main><div id="contents"><p>本文</p></div>', "#contents"),  # an empty main is no content
+    ('<main><p>本文の段落です。</p></main>', "<main>"),
+    ('<div role="main"><p>本文の段落です。</p></div>', 'role="main"'),
+    ('<div id="contents"><p>本文の段落です。</p></div>', "#contents"),
+    ('<div class="main-content"><p>本文の段落です。</p></div>', ".main-content"),
+    ('<main></main><div id="contents"><p>本文の段落です。</p></div>', "#contents"),  # an empty main is no content
 ])
 def test_the_content_is_main_or_a_known_container(rules, container, expected):
     from pipeline.ingest.html.page import read_page
@@ -258,7 +258,39 @@ def test_the_content_is_main_or_a_known_container(rules, container, expected):
     got = read_page(page(f"<nav><ul><li>メニュー</li></ul></nav><div>囲みの外</div>{container}"), rules.html)
     assert got.content == expected
     assert [(ln.text, ln.hint) for ln in got.lines if ln.text] == [
-        ("メニュー", FURNITURE), ("囲みの外", FURNITURE), ("本文", None)]
+        ("メニュー", FURNITURE), ("囲みの外", FURNITURE), ("本文の段落です。", None)]
+
+
+def test_a_container_around_a_small_part_of_the_page_is_not_the_content(rules):
+    """min_share: a div id="content" around the title alone, the release below it."""
+    from pipeline.ingest.html.page import read_page
+
+    prose = "東京都は、品川区、大田区、板橋区及び八王子市から申請のあった計画を承認しました。"
+    html = page(f'<nav><ul><li>メニュー</li></ul></nav><div id="content"><h1>計画の承認</h1></div><p>{prose}</p>')
+    got = read_page(html, rules.html)
+    assert got.content == "the whole body"
+    assert [(ln.text, ln.hint) for ln in got.lines if ln.text] == [
+        ("メニュー", FURNITURE), ("計画の承認", None), (prose, None)]
+
+
+def test_a_class_named_header_inside_the_content_is_content(rules):
+    html = page('<div class="header"><p>サイト名</p></div><div id="tmp_contents">'
+                '<h3 class="header">「品川区ものづくり産業基盤強化計画」(品川区)</h3><p>区内には中小製造業が集積している。</p></div>')
+    assert [(t, h) for t, h in lines(html, rules) if t] == [
+        ("サイト名", FURNITURE), ("「品川区ものづくり産業基盤強化計画」(品川区)", None), ("区内には中小製造業が集積している。", None)]
+
+
+def test_spaces_alone_are_a_blank_line(rules):
+    html = page("<p>一つ目</p><div>&nbsp;</div><div>二つ目<br>　<br>三つ目</div>")
+    assert texts(html, rules) == ["一つ目", "", "二つ目", "", "三つ目"]
+
+
+def test_a_layout_cell_of_text_and_line_breaks_is_read_as_lines(rules):
+    """An old page: the whole release in one cell, paragraphs made with <br>; a spacer cell."""
+    html = page('<table><tr><td width="10"></td><td>「品川区ものづくり産業基盤強化計画」(品川区)<br><br>'
+                "区内には中小製造業が集積している。<br>(1) 技術力の向上<br>新技術の開発を支援する</td></tr></table>")
+    assert texts(html, rules) == ["「品川区ものづくり産業基盤強化計画」(品川区)", "", "区内には中小製造業が集積している。",
+                                  "(1) 技術力の向上", "新技術の開発を支援する"]
 
 
 def test_without_a_container_the_body_less_its_furniture_is_read(rules):
@@ -356,7 +388,8 @@ def visible_texts(source: str, rules) -> list[str]:
 
     def hidden(el) -> bool:
         return any(isinstance(e.tag, str) and (e.tag in s.not_text or e.get("hidden") is not None
-                                                or s.hidden_style.search((e.get("style") or "").lower()))
+                                                or s.hidden_style.search((e.get("style") or "").lower())
+                                                or set((e.get("class") or "").lower().split()) & s.hidden_classes)
                    for e in (el, *el.iterancestors()))
 
     out = []
@@ -431,3 +464,28 @@ def test_html_path_is_in_lines_programs_and_captions_and_empty_for_text(tmp_path
     assert rows["captions"] and all(r["html_path"] == by_line[r["line"]] for r in rows["captions"])
     text = rows_of(process(FIXTURES / "seed.txt", rules), rules)
     assert {r["html_path"] for table in ("lines", "programs", "captions") for r in text[table]} == {None}
+
+
+@pytest.mark.parametrize("head,what", [
+    (b"From: <Saved by Blink>\r\nSnapshot-Content-Location: https://www.metro.tokyo.lg.jp/\r\nSubject: x\r\n"
+     b"MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype=\"text/html\";\r\n", "MHTML"),
+    (b"bplist00\xd1\x01\x02_\x10\x0fWebMainResource", "Safari web archive"),
+])
+def test_a_page_saved_as_one_file_says_how_to_save_it_instead(tmp_path, rules, head, what):
+    with pytest.raises(InputError, match=f"unsupported file type: .*{what}") as err:
+        read(tmp_path, head + b"\r\n<html><body><p>x</p></body></html>", rules, "page.mhtml")
+    assert err.value.hint == "save the page from the browser as 'Web page, complete' or 'HTML only'"
+
+
+@pytest.mark.parametrize("layout,expected", [
+    ('<div id="contents"><div id="main"><p>{prose}</p></div><div id="sub"><p>関連リンク</p></div></div>', "#main"),
+    ('<div id="main"><div id="contents"><p>{prose}</p></div><div class="side"><p>関連リンク</p></div></div>',
+     "#contents"),
+])
+def test_of_nested_containers_the_innermost_that_holds_the_text_is_the_content(rules, layout, expected):
+    from pipeline.ingest.html.page import read_page
+
+    prose = "東京都は、品川区、大田区、板橋区及び八王子市から申請のあった計画を承認しました。"
+    got = read_page(page(layout.format(prose=prose)), rules.html)
+    assert got.content == expected
+    assert [(ln.text, ln.hint) for ln in got.lines if ln.text] == [(prose, None), ("関連リンク", FURNITURE)]

@@ -115,7 +115,8 @@ class _Walker:
         """Why the element is no text at all, or None."""
         if tag in self.s.not_text:
             return tag
-        if el.get("hidden") is not None or self.s.hidden_style.search((el.get("style") or "").lower()):
+        if el.get("hidden") is not None or self.s.hidden_style.search((el.get("style") or "").lower()) \
+                or not self.s.hidden_classes.isdisjoint((el.get("class") or "").lower().split()):
             return "hidden"
         return None
 
@@ -130,30 +131,48 @@ class _Walker:
         role = (el.get("role") or "").strip().lower()
         if role in s.furniture_roles:
             return f'role="{role}"'
+        patterns = s.furniture_names if in_root else s.furniture_names + s.page_names
         name = (el.get("id") or "").strip()
-        if name and any(p.search(name.lower()) for p in s.furniture_names):
+        if name and any(p.search(name.lower()) for p in patterns):
             return f"#{name}"
         for cls in (el.get("class") or "").split():
-            if any(p.search(cls.lower()) for p in s.furniture_names):
+            if any(p.search(cls.lower()) for p in patterns):
                 return f".{cls}"
         return None
 
     def content_roots(self, body) -> tuple[list, str]:
-        """The elements that hold the page's content, and how they were found."""
+        """The elements that hold the page's content, and how they were found: the page's own
+        main (tag, then role) when it holds enough of the text; else, of the containers named by
+        id or class that do, the innermost (the one with the least text), so that #main inside
+        #contents beside a side column wins, and so does #contents inside #main."""
         s = self.s
         elements = [el for el in body.iter() if isinstance(el.tag, str)]
-        kinds = (
-            [(f"<{t}>", lambda el, t=t: el.tag == t) for t in s.content_tags]
-            + [(f'role="{r}"', lambda el, r=r: (el.get("role") or "").strip().lower() == r) for r in s.content_roles]
-            + [(f"#{i}", lambda el, i=i: (el.get("id") or "").strip().lower() == i) for i in s.content_ids]
-            + [(f".{c}", lambda el, c=c: c in (el.get("class") or "").lower().split()) for c in s.content_classes]
-        )
-        for what, matches in kinds:
+        semantic = ([(f"<{t}>", lambda el, t=t: el.tag == t) for t in s.content_tags]
+                    + [(f'role="{r}"', lambda el, r=r: (el.get("role") or "").strip().lower() == r)
+                       for r in s.content_roles])
+        named = ([(f"#{i}", lambda el, i=i: (el.get("id") or "").strip().lower() == i) for i in s.content_ids]
+                 + [(f".{c}", lambda el, c=c: c in (el.get("class") or "").lower().split())
+                    for c in s.content_classes])
+        total = self._text_len(body)
+
+        def qualifying(what, matches):
             found = [el for el in elements if matches(el) and not self._excluded(el) and self._has_text(el)]
             outermost = [el for el in found if not any(a in found for a in el.iterancestors())]
-            if outermost:
-                self.roots = set(outermost)
-                return outermost, what
+            size = sum(self._text_len(el) for el in outermost)
+            # Not a container of that name around a part of the page only (the title, a box).
+            return (outermost, what, size) if outermost and size >= s.content_min_share * total else None
+
+        for what, matches in semantic:
+            got = qualifying(what, matches)
+            if got:
+                self.roots = set(got[0])
+                return got[0], got[1]
+        groups = [g for g in (qualifying(what, matches) for what, matches in named) if g]
+        if groups:
+            # The least text; of equals (a side column that is furniture anyway), the deepest.
+            roots, what, _ = min(groups, key=lambda g: (g[2], -sum(1 for _ in g[0][0].iterancestors())))
+            self.roots = set(roots)
+            return roots, what
         return [], "the whole body"
 
     def _excluded(self, el) -> bool:
@@ -163,6 +182,16 @@ class _Walker:
             if self.hidden(e, tag) or self.furniture(e, tag, in_root=False):
                 return True
         return False
+
+    def _text_len(self, el) -> int:
+        """How much text the element shows outside furniture (characters, white space left out)."""
+        n = len("".join((el.text or "").split()))
+        for child in el:
+            if isinstance(child.tag, str) and not self.hidden(child, child.tag) \
+                    and not self.furniture(child, child.tag, in_root=False):
+                n += self._text_len(child)
+            n += len("".join((child.tail or "").split()))
+        return n
 
     def _has_text(self, el) -> bool:
         if el.text and el.text.strip():
@@ -256,18 +285,26 @@ class _Walker:
             out.brk(level)
 
     def _data_row(self, tr) -> bool:
-        """A row of cells that hold inline content only (br allowed): one line."""
+        """A row of two or more cells of text that hold inline content only (a few br allowed):
+        one line. A cell with a paragraph, a table or many line breaks is layout."""
         s = self.s
+        filled = 0
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag not in _CELLS:
                 continue
             if cell in self.roots:
                 return False
+            breaks = 0
             for e in cell.iterdescendants():
-                if isinstance(e.tag, str) and (e in self.roots or e.tag != "br"
-                                               and (e.tag in s.paragraphs or e.tag in s.lines)):
+                if not isinstance(e.tag, str):
+                    continue
+                if e in self.roots or e.tag != "br" and (e.tag in s.paragraphs or e.tag in s.lines):
                     return False
-        return True
+                breaks += e.tag == "br"
+            if breaks > s.row_cell_max_breaks:
+                return False
+            filled += self._has_text(cell)
+        return filled >= 2
 
 
 class _Lines:
@@ -358,7 +395,8 @@ class _Lines:
             if alts:
                 self.alts_left_out["beside longer text"] += alts
             text = other
-        if not text:
+        if not text.strip():  # only spaces (&nbsp;, U+3000): a blank line, as the page shows it
+            self.pending = max(self.pending, 2)
             return
         walker, key = self.walker, self.path
         if self.mode == OUTSIDE:
