@@ -489,3 +489,48 @@ def test_of_nested_containers_the_innermost_that_holds_the_text_is_the_content(r
     got = read_page(page(layout.format(prose=prose)), rules.html)
     assert got.content == expected
     assert [(ln.text, ln.hint) for ln in got.lines if ln.text] == [(prose, None), ("関連リンク", FURNITURE)]
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("min_share = 0.5", "min_share = 1.5", "html.toml: key 'content.min_share' must be a number from 0 to 1"),
+    ('"euc-jp" = "euc-jp"', '"euc-jp" = "latin-1"', "html.toml: key 'charset.names.euc-jp' must be one of"),
+    ("icon_max_px = 32\n", "", "html.toml: missing key 'images.icon_max_px'"),
+    ("'^ここから本文です。?$',", "'^(ここから',", "html.toml: key 'furniture.texts[0]': bad pattern"),
+    ('tags = ["main"]', 'tags = ["main page"]', "html.toml: key 'content.tags[0]' must be a name without spaces"),
+])
+def test_bad_html_rules_name_file_and_key(tmp_path, old, new, message):
+    import shutil
+
+    from conftest import ROOT
+
+    from pipeline.errors import RulesError
+    from pipeline.rules import load_rules
+
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    path = folder / "html.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_rules(folder)
+    assert str(err.value).startswith(message), str(err.value)
+
+
+def test_the_furniture_names_are_rules(tmp_path):
+    """A site's own widget class, added to rules/html.toml, becomes furniture: no code change."""
+    import shutil
+
+    from conftest import ROOT
+
+    from pipeline.ingest.html.page import read_page
+    from pipeline.rules import load_rules
+
+    html = page('<main><p>本文の段落です。長めの本文。</p><div class="kanren-box"><p>関連情報</p></div></main>')
+    assert [ln.hint for ln in read_page(html, load_rules().html).lines if ln.text] == [None, None]
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    path = folder / "html.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("names = [\n", "names = [\n  '^kanren-box$',\n", 1), encoding="utf-8")
+    assert [ln.hint for ln in read_page(html, load_rules(folder).html).lines if ln.text] == [None, FURNITURE]
