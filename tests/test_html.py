@@ -534,3 +534,16 @@ def test_the_furniture_names_are_rules(tmp_path):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("names = [\n", "names = [\n  '^kanren-box$',\n", 1), encoding="utf-8")
     assert [ln.hint for ln in read_page(html, load_rules(folder).html).lines if ln.text] == [None, FURNITURE]
+
+
+def test_deeply_nested_markup_loses_no_text(tmp_path, rules):
+    """Unclosed <font> tags nest every later paragraph two levels deeper: past libxml2's usual
+    limit of 256 levels nothing may be dropped; past its hard limit of 2048, a warning says so."""
+    body = "".join(f"<p><font color=red>行{i}" for i in range(900))
+    doc = read(tmp_path, page(body), rules)
+    assert [ln.text for ln in doc.lines if ln.text] == [f"行{i}" for i in range(900)]
+    assert not [d for d in doc.diagnostics if d.code == "html_parse_stopped"]
+    doc = read(tmp_path, page("".join(f"<p><font color=red>行{i}" for i in range(1500))), rules)
+    (warning,) = [d for d in doc.diagnostics if d.code == "html_parse_stopped"]
+    assert warning.severity == "warning" and "Excessive depth" in warning.message
+    assert 900 < len([ln for ln in doc.lines if ln.text]) < 1500

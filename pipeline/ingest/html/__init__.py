@@ -49,6 +49,10 @@ def read_html(path: str, data: bytes, doc_id: str, rules: Rules) -> RawDocument:
     lines = tuple(RawLine(line_no=k, text=ln.text, hint=ln.hint, html_path=ln.path)
                   for k, ln in enumerate(page.lines, start=1))
     diagnostics = [*notes, Diagnostic(Severity.INFO, "html_page", _accounting(page))]
+    if page.stopped:
+        diagnostics.append(Diagnostic(
+            Severity.WARNING, "html_parse_stopped",
+            f"the HTML parser stopped before the end of the page: {page.stopped}; the text after it is not read"))
     if page.truncated:
         last = next(ln for ln in reversed(lines) if ln.text)
         diagnostics.append(Diagnostic(

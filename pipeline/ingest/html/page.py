@@ -26,6 +26,7 @@ Every count of what was left out goes into the ``html_page`` diagnostic.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ class Page:
     scripts: int
     frames: int
     noscript: str | None  # the first line of a <noscript>, when there is one
+    stopped: str | None = None  # why the parser stopped before the end of the page, if it did
 
     @property
     def content_lines(self) -> int:
@@ -76,15 +78,31 @@ def read_page(text: str, settings: HtmlSettings) -> Page:
     source = _XML_DECLARATION.sub("", text, count=1).replace("\x00", "")
     truncated = not _END_TAGS.search(source)
     try:
-        root = lxml_html.document_fromstring(source, parser=lxml_html.HTMLParser(recover=True))
+        # huge_tree: without it libxml2 stops at 256 levels and drops the rest of the page without
+        # a word, and unclosed <font> tags of old pages nest that deep (the file size is limited).
+        parser = lxml_html.HTMLParser(recover=True, huge_tree=True)
+        root = lxml_html.document_fromstring(source, parser=parser)
     except (etree.ParserError, ValueError):  # nothing but white space and comments
         return Page((), "the whole body", (), (), (), truncated, 0, 0, None)
+    # A fatal error (a limit of libxml2 such as 2048 levels of nesting) ends the parse there.
+    stopped = next((f"{e.message} (source line {e.line}, column {e.column})" for e in parser.error_log
+                    if e.level_name == "FATAL"), None)
     body = root.find("body")
     if body is None:
         body = root
     walker = _Walker(root, settings)
-    roots, content = walker.content_roots(body)
-    walker.walk(root, OUTSIDE if roots else CONTENT)  # from the root, so that the head is counted
+    # The walk recurses once per level: room for the page's depth (Python frames, not C stack).
+    depth = level = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        level += 1 if event == "start" else -1
+        depth = max(depth, level)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 2 * depth + 1000))
+    try:
+        roots, content = walker.content_roots(body)
+        walker.walk(root, OUTSIDE if roots else CONTENT)  # from the root, so that the head is counted
+    finally:
+        sys.setrecursionlimit(limit)
     walker.out.finish()
     lines = walker.out.lines
     while lines and not lines[-1].text:
@@ -92,7 +110,7 @@ def read_page(text: str, settings: HtmlSettings) -> Page:
     return Page(tuple(lines), content, tuple((r, len(keys)) for r, keys in walker.units.items()),
                 tuple(walker.not_text.items()), tuple(walker.out.alts_left_out.items()), truncated,
                 sum(1 for _ in root.iter("script")), sum(1 for _ in root.iter("frame", "frameset", "iframe")),
-                walker.noscript)
+                walker.noscript, stopped)
 
 
 class _Walker:
