@@ -344,6 +344,7 @@ class HtmlSettings:
     page_names: tuple[re.Pattern[str], ...]  # furniture.page_names
     furniture_texts: tuple[re.Pattern[str], ...]  # furniture.texts
     caption_beside_max_chars: int  # images.caption_beside_max_chars
+    text_images_in: frozenset[str]  # images.text_images_in
     icon_max_px: int  # images.icon_max_px
     icon_alts: tuple[re.Pattern[str], ...]  # images.icon_alts
 
@@ -398,6 +399,7 @@ def _html_settings(f: _Reader) -> HtmlSettings:
         page_names=f.regexes("furniture.page_names"),
         furniture_texts=f.regexes("furniture.texts"),
         caption_beside_max_chars=count("images.caption_beside_max_chars", 0),
+        text_images_in=frozenset(names("images.text_images_in")),
         icon_max_px=count("images.icon_max_px", 0),
         icon_alts=f.regexes("images.icon_alts"),
     )

@@ -547,3 +547,10 @@ def test_deeply_nested_markup_loses_no_text(tmp_path, rules):
     (warning,) = [d for d in doc.diagnostics if d.code == "html_parse_stopped"]
     assert warning.severity == "warning" and "Excessive depth" in warning.message
     assert 900 < len([ln for ln in doc.lines if ln.text]) < 1500
+
+
+def test_a_heading_drawn_as_an_image_is_its_alt_text_with_no_caption_hint(rules):
+    html = page('<main><h2><img src="ttl.gif" alt="承認した地域産業基盤強化計画の概要" width="400" height="30"></h2>'
+                '<p>本文の段落です。</p><p><img src="photo.jpg" alt="工場見学の様子"></p></main>')
+    assert [(t, h) for t, h in lines(html, rules) if t] == [
+        ("承認した地域産業基盤強化計画の概要", None), ("本文の段落です。", None), ("工場見学の様子", CAPTION)]

@@ -264,7 +264,8 @@ class _Walker:
             out.br(in_row)
             return
         if tag == "img":
-            out.image(el, self.path(block if block is not None else el), mode, unit, figure_caption)
+            as_text = any(isinstance(a.tag, str) and a.tag in s.text_images_in for a in el.iterancestors())
+            out.image(el, self.path(block if block is not None else el), mode, unit, figure_caption, as_text)
             return
         if tag == "tr" and not in_row and self._data_row(el):
             out.brk(1)
@@ -362,7 +363,7 @@ class _Lines:
             self._start(path, mode, unit)
         self.pieces.append((text, "text"))
 
-    def image(self, img, path: str | None, mode: str, unit, in_captioned_figure: bool) -> None:
+    def image(self, img, path: str | None, mode: str, unit, in_captioned_figure: bool, as_text: bool) -> None:
         alt = " ".join((img.get("alt") or "").split())
         if not alt:
             return
@@ -370,13 +371,13 @@ class _Lines:
         if in_captioned_figure:
             self.alts_left_out["in a figure with a caption"] += 1
             return
-        if _size(img.get("width")) <= s.icon_max_px or _size(img.get("height")) <= s.icon_max_px \
-                or any(p.search(alt) for p in s.icon_alts):
+        sizes = [n for n in (_size(img.get("width")), _size(img.get("height"))) if n is not None]
+        if (sizes and max(sizes) <= s.icon_max_px) or any(p.search(alt) for p in s.icon_alts):
             self.alts_left_out["icons"] += 1
             return
         if not self.pieces:
             self._start(path, mode, unit)
-        self.pieces.append((alt, "alt"))
+        self.pieces.append((alt, "text" if as_text else "alt"))
 
     def cell_break(self) -> None:
         if self.pieces:
@@ -425,10 +426,10 @@ class _Lines:
         self.lines.append(PageLine(text, self.path, hint))
 
 
-def _size(value: str | None) -> int:
+def _size(value: str | None) -> int | None:
     """A width or height attribute in pixels; a percentage or nothing is no size."""
     found = re.fullmatch(r"\s*([0-9]{1,6})\s*(?:px)?\s*", value or "")
-    return int(found.group(1)) if found else 1 << 30
+    return int(found.group(1)) if found else None
 
 
 def _wide(ch: str) -> bool:
