@@ -554,3 +554,13 @@ def test_a_heading_drawn_as_an_image_is_its_alt_text_with_no_caption_hint(rules)
                 '<p>本文の段落です。</p><p><img src="photo.jpg" alt="工場見学の様子"></p></main>')
     assert [(t, h) for t, h in lines(html, rules) if t] == [
         ("承認した地域産業基盤強化計画の概要", None), ("本文の段落です。", None), ("工場見学の様子", CAPTION)]
+
+
+def test_empty_and_hidden_cells_add_no_tab_and_hidden_ones_are_counted(rules):
+    from pipeline.ingest.html.page import read_page
+
+    html = page('<table><tr><td></td><td>品川区</td><td style="display:none">隠れた欄</td><td> </td>'
+                '<td>「品川区ものづくり産業基盤強化計画」</td></tr></table>')
+    got = read_page(html, rules.html)
+    assert [ln.text for ln in got.lines] == ["品川区\t「品川区ものづくり産業基盤強化計画」"]
+    assert dict(got.not_text)["hidden"] == 1

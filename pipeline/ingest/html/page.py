@@ -270,14 +270,11 @@ class _Walker:
         if tag == "tr" and not in_row and self._data_row(el):
             out.brk(1)
             first = True
-            for cell in el:
-                if isinstance(cell.tag, str) and cell.tag in _CELLS and not self.hidden(cell, cell.tag):
-                    if not first:
-                        out.cell_break()
-                    first = False
-                    self.walk(cell, mode, el, unit, in_root, in_row=True)
-                elif isinstance(cell.tag, str):
-                    self.walk(cell, mode, el, unit, in_root, in_row=True)
+            for cell in el:  # an empty or hidden cell adds no tab: _collapse drops empty cells
+                if isinstance(cell.tag, str) and cell.tag in _CELLS and not first:
+                    out.cell_break()
+                first = first and not (isinstance(cell.tag, str) and cell.tag in _CELLS)
+                self.walk(cell, mode, el, unit, in_root, in_row=True)
             out.brk(1)
             return
         level = 0 if in_row else (2 if tag in s.paragraphs else 1 if tag in s.lines else 0)
