@@ -16,7 +16,7 @@ quote = '$(subst ','\'',$(1))'
 # all), and the .venv is rebuilt.
 VENV_STATE_CMD := import sys, importlib.util as u; \
   print(sys.version.split()[0] if all(u.find_spec(m) for m in ("pyarrow", "sudachipy", "sudachidict_core", \
-  "pdfplumber", "xlsxwriter", "ahocorasick_rs", "openpyxl", "pytest")) else "incomplete")
+  "pdfplumber", "xlsxwriter", "ahocorasick_rs", "openpyxl", "lxml", "pytest")) else "incomplete")
 ifneq ($(strip $(shell $(PY) -c '$(VENV_STATE_CMD)' 2>/dev/null)),$(strip $(file < $(STAMP))))
 $(STAMP): FORCE
 endif

@@ -33,7 +33,8 @@ class Role(StrEnum):
 
 
 class LayoutHint(StrEnum):
-    """What a reader saw of a line's layout (small type, a side column, a running header)."""
+    """What a reader saw of a line's layout (small type, a side column, a running header; a
+    web page's figcaption, navigation or footer)."""
 
     CAPTION = "caption"
     FURNITURE = "furniture"
@@ -99,9 +100,11 @@ class RawLine:
     text: str
     page: int | None = None
     char_boxes: tuple[CharBox | None, ...] | None = None
-    # Layout hint from ingest: caption (small font / side column), furniture (running
-    # header, footer, page number), or None for body text.
+    # Layout hint from ingest: caption (small font / side column, a figcaption), furniture
+    # (running header, footer, page number; a web page's menus and breadcrumbs), or None.
     hint: LayoutHint | None = None
+    # HTML input: a short XPath of the page element the line comes from (its block element).
+    html_path: str | None = None
 
 
 @dataclass(frozen=True)

@@ -324,22 +324,130 @@ def _pdf_settings(f: _Reader) -> PdfSettings:
     return PdfSettings(**values)
 
 
+@dataclass(frozen=True)
+class HtmlSettings:
+    """rules/html.toml, typed: how the HTML reader finds a page's content, its furniture and
+    its lines. Every key is required; see the file's comments for what each one means. Tag,
+    role, id and class names are lower case."""
+
+    charset_scan_bytes: int  # charset.scan_bytes
+    charset_names: dict[str, str]  # charset.names: declared name -> utf-8 | cp932 | euc-jp
+    not_text: frozenset[str]  # blocks.not_text
+    hidden_style: re.Pattern[str]  # blocks.hidden_style
+    hidden_classes: frozenset[str]  # blocks.hidden_classes
+    paragraphs: frozenset[str]  # blocks.paragraphs
+    lines: frozenset[str]  # blocks.lines
+    captions: frozenset[str]  # blocks.captions
+    row_cell_max_breaks: int  # blocks.row_cell_max_breaks
+    content_tags: tuple[str, ...]  # content.tags
+    content_roles: tuple[str, ...]  # content.roles
+    content_ids: tuple[str, ...]  # content.ids
+    content_classes: tuple[str, ...]  # content.classes
+    content_min_share: float  # content.min_share
+    furniture_tags: frozenset[str]  # furniture.tags
+    landmarks: frozenset[str]  # furniture.landmarks
+    landmark_scopes: frozenset[str]  # furniture.landmark_scopes
+    furniture_roles: frozenset[str]  # furniture.roles
+    furniture_names: tuple[re.Pattern[str], ...]  # furniture.names
+    page_names: tuple[re.Pattern[str], ...]  # furniture.page_names
+    furniture_texts: tuple[re.Pattern[str], ...]  # furniture.texts
+    caption_beside_max_chars: int  # images.caption_beside_max_chars
+    text_images_in: frozenset[str]  # images.text_images_in
+    icon_max_px: int  # images.icon_max_px
+    icon_alts: tuple[re.Pattern[str], ...]  # images.icon_alts
+
+
+HTML_DECODERS = ("utf-8", "cp932", "euc-jp")  # what charset.names may map to
+
+
+def _html_settings(f: _Reader) -> HtmlSettings:
+    def names(key: str) -> tuple[str, ...]:
+        items = f.strings(key)
+        for i, item in enumerate(items):
+            if not item or item != item.strip() or any(c.isspace() for c in item):
+                raise RulesError(f"{f.path.name}: key '{key}[{i}]' must be a name without spaces")
+        return tuple(item.lower() for item in items)
+
+    def count(key: str, least: int) -> int:
+        value = f.get(key, int)
+        if isinstance(value, bool) or value < least:
+            raise RulesError(f"{f.path.name}: key '{key}' must be an integer, {least} or more")
+        return value
+
+    def share(key: str) -> float:
+        value = f.get(key, (int, float))
+        if isinstance(value, bool) or not 0 <= value <= 1:
+            raise RulesError(f"{f.path.name}: key '{key}' must be a number from 0 to 1")
+        return float(value)
+
+    charsets = f.get("charset.names", dict)
+    for name, decoder in charsets.items():
+        if not isinstance(decoder, str) or decoder not in HTML_DECODERS:
+            raise RulesError(f"{f.path.name}: key 'charset.names.{name}' must be one of {', '.join(HTML_DECODERS)}")
+    return HtmlSettings(
+        charset_scan_bytes=count("charset.scan_bytes", 64),
+        charset_names={str(k).lower(): v for k, v in charsets.items()},
+        not_text=frozenset(names("blocks.not_text")),
+        hidden_style=f.regex("blocks.hidden_style"),
+        hidden_classes=frozenset(names("blocks.hidden_classes")),
+        paragraphs=frozenset(names("blocks.paragraphs")),
+        lines=frozenset(names("blocks.lines")),
+        captions=frozenset(names("blocks.captions")),
+        row_cell_max_breaks=count("blocks.row_cell_max_breaks", 0),
+        content_tags=names("content.tags"),
+        content_roles=names("content.roles"),
+        content_ids=names("content.ids"),
+        content_classes=names("content.classes"),
+        content_min_share=share("content.min_share"),
+        furniture_tags=frozenset(names("furniture.tags")),
+        landmarks=frozenset(names("furniture.landmarks")),
+        landmark_scopes=frozenset(names("furniture.landmark_scopes")),
+        furniture_roles=frozenset(names("furniture.roles")),
+        furniture_names=f.regexes("furniture.names"),
+        page_names=f.regexes("furniture.page_names"),
+        furniture_texts=f.regexes("furniture.texts"),
+        caption_beside_max_chars=count("images.caption_beside_max_chars", 0),
+        text_images_in=frozenset(names("images.text_images_in")),
+        icon_max_px=count("images.icon_max_px", 0),
+        icon_alts=f.regexes("images.icon_alts"),
+    )
+
+
 INPUTS_FILE = "inputs.toml"
 
 
-def folder_suffixes(rules_dir: str | Path | None) -> tuple[str, ...]:
-    """The suffixes a folder run reads (inputs.toml); a rules folder without one uses the
-    package's. Not part of the rules hash: which files are read changes no table."""
+@dataclass(frozen=True)
+class FolderRules:
+    """rules/inputs.toml, typed: which files a folder run reads."""
+
+    suffixes: tuple[str, ...]  # folder.suffixes, lower case
+    asset_folder_suffixes: tuple[str, ...]  # saved_pages.asset_folder_suffixes
+    page_suffixes: tuple[str, ...]  # saved_pages.page_suffixes, lower case
+
+
+def folder_rules(rules_dir: str | Path | None) -> FolderRules:
+    """What a folder run reads (inputs.toml); a rules folder without one uses the package's.
+    Not part of the rules hash: which files are read changes no table."""
     path = Path(rules_dir or DEFAULT_RULES_DIR) / INPUTS_FILE
     if not path.exists():
         path = DEFAULT_RULES_DIR / INPUTS_FILE
     try:
-        suffixes = tomllib.loads(path.read_text(encoding="utf-8"))["folder"]["suffixes"]
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RulesError(f"{path}: cannot be read as TOML: {exc}") from None
-    except (KeyError, TypeError):
-        raise RulesError(f"{path}: key 'folder.suffixes' is missing") from None
-    if not isinstance(suffixes, list) or not suffixes \
-            or not all(isinstance(s, str) and s.startswith(".") and len(s) > 1 for s in suffixes):
-        raise RulesError(f"{path}: key 'folder.suffixes' must be a list of suffixes such as \".txt\"")
-    return tuple(s.lower() for s in suffixes)
+
+    def endings(key: str, first: str, example: str) -> tuple[str, ...]:
+        node = data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise RulesError(f"{path}: key '{key}' is missing")
+            node = node[part]
+        if not isinstance(node, list) or not node or not all(
+                isinstance(s, str) and len(s) > 1 and s.startswith(first) and "/" not in s for s in node):
+            raise RulesError(f"{path}: key '{key}' must be a list of name endings such as \"{example}\"")
+        return tuple(node)
+
+    suffixes = endings("folder.suffixes", ".", ".txt")
+    assets = endings("saved_pages.asset_folder_suffixes", "", "_files")
+    pages = endings("saved_pages.page_suffixes", ".", ".html")
+    return FolderRules(tuple(s.lower() for s in suffixes), assets, tuple(s.lower() for s in pages))

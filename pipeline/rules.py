@@ -16,11 +16,13 @@ from .errors import RulesError
 from .rule_files import (
     DEFAULT_RULES_DIR,
     INPUTS_FILE,
+    HtmlSettings,
     PdfSettings,
     VocabularyRules,
     _checked_municipalities,
     _composed,
     _composed_one,
+    _html_settings,
     _load_toml,
     _pdf_settings,
     _Reader,
@@ -28,7 +30,7 @@ from .rule_files import (
 )
 
 # The TOML files that make up the rules; all of them are hashed.
-RULE_FILES = ("normalize.toml", "format.toml", "programs.toml", "pdf.toml", "radicals.toml",
+RULE_FILES = ("normalize.toml", "format.toml", "programs.toml", "pdf.toml", "html.toml", "radicals.toml",
               "vocabulary.toml")
 
 
@@ -156,6 +158,8 @@ class Rules:
     explanation_particles: tuple[str, ...]
     # pdf.toml: the PDF reader's layout tolerances
     pdf: PdfSettings
+    # html.toml: the HTML reader's content, furniture and line rules
+    html: HtmlSettings
     # vocabulary.toml: program kinds, themes, keywords
     vocabulary: VocabularyRules
     # radicals.toml: CJK radical code points -> unified ideographs
@@ -269,6 +273,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
 
     radicals = files["radicals.toml"].get("radicals", dict, {})
     pdf = _pdf_settings(files["pdf.toml"])
+    html = _html_settings(files["html.toml"])
 
     kanji = f.get("period.kanji_numerals", dict)
     return Rules(
@@ -353,6 +358,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         particle_pos=p.get("activities.particle_pos", str),
         explanation_particles=p.strings("activities.explanation_particles"),
         pdf=pdf,
+        html=html,
         radicals={str(k): str(v) for k, v in radicals.items()},
         vocabulary=load_vocabulary(directory),
         municipalities_path=_checked_municipalities(directory / "municipalities.csv"),

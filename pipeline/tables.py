@@ -39,6 +39,13 @@ def _c(name: str, type_: str, ja: str, en: str, ja_desc: str, key: bool = False)
     return Column(name, type_, ja, en, ja_desc, key)
 
 
+def _html_path(what: str, ja: str) -> Column:
+    return _c("html_path", "string", "HTMLの位置",
+              f"HTML input: short XPath of the page element {what}, starting at the nearest element with an "
+              "id; empty for text and PDF",
+              f"HTML入力: {ja}ページ要素の短いXPath（idを持つ最も近い要素から）。テキストとPDFでは空")
+
+
 _BBOX = [
     _c("page", "int", "ページ", "PDF page (1-based) where the item starts; empty for text input",
        "項目が始まるPDFのページ（1始まり）。テキスト入力では空"),
@@ -82,8 +89,8 @@ SCHEMA: dict[str, list[Column]] = {
            "内容がバイト単位で同じ別のファイルのパス（「; 」区切り）"),
         _c("media_type", "string", "形式", "text/plain, application/pdf or text/html, sniffed from content",
            "内容から判定した形式: text/plain、application/pdf または text/html"),
-        _c("encoding", "string", "文字コード", "detected text encoding (utf-8, utf-8-sig, utf-16, cp932); empty for PDF",
-           "判定した文字コード（utf-8, utf-8-sig, utf-16, cp932）。PDFでは空"),
+        _c("encoding", "string", "文字コード", "detected text encoding (utf-8, utf-8-sig, utf-16, cp932, euc-jp); empty for PDF",
+           "判定した文字コード（utf-8, utf-8-sig, utf-16, cp932, euc-jp）。PDFでは空"),
         _c("document_title", "string", "文書タイトル", "title line before the first plan, without brackets",
            "最初の計画の前にある表題行（括弧を除く）"),
         _c("status", "string", "処理状態", "ok, partial (see diagnostics), no_plans, no_text, or failed",
@@ -100,8 +107,8 @@ SCHEMA: dict[str, list[Column]] = {
            "この文書の診断の行数"),
         _c("pages", "int", "ページ数", "number of PDF pages; empty for text",
            "PDFのページ数。テキストでは空"),
-        _c("lines", "int", "行数", "number of lines (text) or logical lines (PDF)",
-           "行数（テキスト）または論理行数（PDF）"),
+        _c("lines", "int", "行数", "number of lines (text; for HTML the lines of the page's text) or logical lines (PDF)",
+           "行数（テキスト。HTMLではページの文の行数）または論理行数（PDF）"),
         _c("preamble", "string", "前文", "text between the title and the first plan",
            "表題と最初の計画の間の文"),
         _c("rules_hash", "string", "ルールハッシュ", "hash of the rules/ files that produced the rows",
@@ -209,6 +216,7 @@ SCHEMA: dict[str, list[Column]] = {
         _c("char_end", "int", "終了位置", "end offset (exclusive); the span may cross a line break",
            "終了位置（その文字は含まない）。改行をまたぐことがある"),
         *_BBOX,
+        _html_path("of the line where the name starts", "名前が始まる行の"),
     ],
     "captions": [
         _c("caption_id", "string", "キャプションID", "plan_id (or doc_id) + '-c' + position",
@@ -222,6 +230,7 @@ SCHEMA: dict[str, list[Column]] = {
         _c("line", "int", "行", "line of the caption",
            "キャプションの行"),
         *_BBOX,
+        _html_path("of the caption's line", "キャプションの行の"),
     ],
     "diagnostics": [
         _c("doc_id", "string", "文書ID", "document",
@@ -258,6 +267,7 @@ SCHEMA: dict[str, list[Column]] = {
            "正規化前の、元から読んだままの行"),
         _c("char_offset", "int", "文字位置", "offset of the line in the document's normalized text (all lines, blank ones too, joined with a line break): the coordinates of programs.char_start",
            "文書の正規化テキスト（空行も含めすべての行を改行でつないだもの）での行の開始位置。programs.char_start と同じ座標"),
+        _html_path("the line comes from (its p, li, tr ...)", "行を取り出した（p、li、trなどの）"),
     ],
     "keywords": [
         _c("doc_id", "string", "文書ID", "document",
@@ -361,6 +371,7 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
     out: dict[str, list[dict]] = {name: [] for name in SCHEMA}
     doc_id = doc.raw.doc_id
     n_measures = n_programs = 0
+    html_paths = {ln.line_no: ln.html_path for ln in doc.raw.lines if ln.html_path}
     for plan in doc.plans:
         pid = plan_id(doc_id, plan.plan_no)
         muni = plan.municipality
@@ -396,17 +407,17 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
                     "program_name": p.name, "program_name_raw": p.where.raw, "qualifier": p.qualifier,
                     "has_known_head": p.has_known_head, "line": p.where.line,
                     "char_start": p.where.char_start, "char_end": p.where.char_end,
-                    **_bbox(p.where.page, p.where.bbox),
+                    **_bbox(p.where.page, p.where.bbox), "html_path": html_paths.get(p.where.line),
                 })
         for k, c in enumerate(plan.captions, start=1):
             out["captions"].append({
                 "caption_id": f"{pid}-c{k}", "plan_id": pid, "doc_id": doc_id, "text": c.text,
-                "line": c.line, **_bbox(c.page, c.bbox),
+                "line": c.line, **_bbox(c.page, c.bbox), "html_path": html_paths.get(c.line),
             })
     for k, c in enumerate(doc.captions, start=1):
         out["captions"].append({
             "caption_id": f"{doc_id}-c{k}", "plan_id": None, "doc_id": doc_id, "text": c.text,
-            "line": c.line, **_bbox(c.page, c.bbox),
+            "line": c.line, **_bbox(c.page, c.bbox), "html_path": html_paths.get(c.line),
         })
     for d in doc.diagnostics:
         out["diagnostics"].append({
@@ -419,7 +430,7 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
         out["lines"].append({
             "doc_id": doc_id, "line": r.line, "role": r.role,
             "plan_id": plan_id(doc_id, r.plan_no) if r.plan_no else None, "page": r.page, "text": r.text,
-            "raw_text": r.raw, "char_offset": offsets.get((r.line, r.text)),
+            "raw_text": r.raw, "char_offset": offsets.get((r.line, r.text)), "html_path": html_paths.get(r.line),
         })
     out["documents"].append({
         "doc_id": doc_id, "source_path": source_path, "duplicate_paths": "; ".join(duplicate_paths) or None,

@@ -4,7 +4,7 @@ no output.
     python tests/snapshot_tables.py record   # before: writes tests/fixtures/tables.sha256.json
     python tests/snapshot_tables.py check    # after: exit 1, naming each table that differs
 
-Each fixture group (a folder of tests/fixtures with .txt or .pdf files) is run once through the
+Each fixture group (a folder of tests/fixtures with .txt, .pdf or .html files) is run once through the
 CLI (`run FILES --tables-only --no-cache --jobs 1`) and a SHA-256 of every CSV file (its bytes)
 and Parquet file (its schema and values, without the file-level metadata) is kept. tests/test_snapshot.py runs the check. Work
 that changes output on purpose (a rules edit changes documents.rules_hash) records again, in the
@@ -28,7 +28,7 @@ RECORD = FIXTURES / "tables.sha256.json"
 def groups() -> dict[str, list[Path]]:
     out: dict[str, list[Path]] = {}
     for path in sorted(FIXTURES.rglob("*")):
-        if path.suffix in (".txt", ".pdf") and path.is_file():
+        if path.suffix in (".txt", ".pdf", ".html") and path.is_file():
             out.setdefault(str(path.parent.relative_to(FIXTURES)), []).append(path)
     return out
 

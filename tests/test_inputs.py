@@ -300,12 +300,13 @@ def test_html_is_sniffed_from_content(head, media):
     assert sniff(head.encode()) == media
 
 
-def test_script_style_and_head_are_not_text():
-    from pipeline.ingest.html import html_text
+def test_script_style_and_head_are_not_text(rules):
+    from pipeline.ingest.html.page import read_page
 
     page = ("<html><head><title>題</title><style>p{}</style></head><body><p>一行目<br>二行目</p>"
             "<script>document.write('<p>偽</p>')</script><ul><li>A &amp; B</li><li>  C\n D </li></ul></body></html>")
-    assert html_text(page) == "一行目\n二行目\n\nA & B\n\nC D\n"
+    # The items of one list are lines of one paragraph, as in a text announcement.
+    assert [ln.text for ln in read_page(page, rules.html).lines] == ["一行目", "二行目", "", "A & B", "C D"]
 
 
 def test_an_earlier_runs_output_folder_inside_the_input_is_not_read_as_announcements(tmp_path):
@@ -321,3 +322,49 @@ def test_an_earlier_runs_output_folder_inside_the_input_is_not_read_as_announcem
     for page in pages:
         (line,) = lines_for(res.stderr, page)
         assert line.endswith("skipped: written by an earlier run of this pipeline"), line
+
+
+def test_a_saved_web_page_is_read_and_its_files_folder_is_not(tmp_path):
+    """A browser's "Web page, complete" save: <name>.html and <name>_files (images, styles,
+    scripts, frames saved as .html). The page is read; the folder is one skipped line."""
+    folder = tmp_path / "in"
+    assets = folder / "承認 計画_files"
+    (assets / "img").mkdir(parents=True)
+    (folder / "承認 計画.html").write_text(_as_html(SEED.read_text(encoding="utf-8")), encoding="utf-8")
+    for name in ("style.css", "jquery.js", "img/logo.png"):
+        (assets / name).write_bytes(b"asset")
+    (assets / "saved_resource.html").write_text("<!DOCTYPE html><html><body><p>広告</p></body></html>",
+                                                encoding="utf-8")
+    # A folder whose name ends in _files with no page of that name beside it is an ordinary folder.
+    (folder / "old_files").mkdir()
+    shutil.copy(SEED, folder / "old_files" / "copy.txt")
+    (folder / "old_files" / "notes.md").write_text("memo", encoding="utf-8")
+    out = tmp_path / "out"
+    res = cli("run", folder, "--out", out, "--tables-only")
+    assert res.returncode == 0, res.stderr
+    assert sorted(documents(out)) == [str(folder / "old_files" / "copy.txt"), str(folder / "承認 計画.html")]
+    (line,) = lines_for(res.stderr, assets)
+    assert line == (f"{assets}: skipped: the images, styles and scripts of the saved web page 承認 計画.html "
+                    "(4 file(s), not read)")
+    (line,) = lines_for(res.stderr, folder / "old_files" / "notes.md")
+    assert line.endswith("skipped: not an announcement file (folders are read for .txt, .pdf, .html, .htm files)")
+
+
+def test_the_saved_page_folders_are_rules(tmp_path):
+    """inputs.toml [saved_pages]: another browser's folder name is a rules change."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    path = rules / "inputs.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('["_files"]', '["_files", ".files"]'), encoding="utf-8")
+    folder = tmp_path / "in"
+    (folder / "page.files").mkdir(parents=True)
+    (folder / "page.htm").write_text(_as_html(SEED.read_text(encoding="utf-8")), encoding="utf-8")
+    (folder / "page.files" / "frame.htm").write_text("<!DOCTYPE html><html><body><p>枠</p></body></html>",
+                                                    encoding="utf-8")
+    res = cli("run", folder, "--out", tmp_path / "out", "--tables-only", "--rules", rules)
+    assert res.returncode == 0, res.stderr
+    assert list(documents(tmp_path / "out")) == [str(folder / "page.htm")]
+    path.write_text("[folder]\nsuffixes = ['.txt']\n", encoding="utf-8")
+    res = cli("run", folder, "--out", tmp_path / "out2", "--rules", rules)
+    assert res.returncode == 2
+    assert res.stderr.strip() == f"error: {path}: key 'saved_pages.asset_folder_suffixes' is missing", res.stderr

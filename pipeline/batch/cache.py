@@ -32,9 +32,10 @@ from ..tables import PIPELINE_VERSION, SCHEMA
 log = logging.getLogger("pipeline")
 
 CACHE_FORMAT = 1
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the whole pipeline package, every stage
+# The package itself (pipeline/), every module of every stage: this file lives in pipeline/batch.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Distributions whose version changes what a document turns into.
-ANALYSERS = ("sudachipy-", "sudachidict_core-", "pdfplumber-", "pdfminer_six-", "pypdfium2-")
+ANALYSERS = ("sudachipy-", "sudachidict_core-", "pdfplumber-", "pdfminer_six-", "pypdfium2-", "lxml-")
 # Columns that name the file rather than its content; set again on every load.
 PATH_COLUMNS = {"documents": ("source_path", "duplicate_paths"), "diagnostics": ("source_path",)}
 

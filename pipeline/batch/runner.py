@@ -120,15 +120,16 @@ def _select(opts: Options, exclude: tuple[Path, ...]):
     from ..output.report import FOLDER as REPORT
     from ..output.workbook import FILE_NAME as WORKBOOK
     from ..output.write import OPTIONAL_OUTPUTS
-    from ..rule_files import folder_suffixes
+    from ..rule_files import folder_rules
     from .inputs import select_inputs
 
-    suffixes = folder_suffixes(opts.rules_dir)
+    folders = folder_rules(opts.rules_dir)
+    suffixes = folders.suffixes
     out = Path(opts.out)
     own = [out / f"{t}.{ext}" for t in SCHEMA for ext in ("csv", "parquet")] + [out / WORKBOOK]
     own += [out / f for f in OPTIONAL_OUTPUTS if f.endswith(".html")]  # an older version's report
     # The report folder's pages: never input when the output folder sits in an input folder.
-    selection = select_inputs(list(opts.paths), suffixes, (*exclude, out / REPORT), tuple(own))
+    selection = select_inputs(list(opts.paths), folders, (*exclude, out / REPORT), tuple(own))
     for line in selection.skipped:
         log.info("%s", one_line(line))
     if not selection.files:

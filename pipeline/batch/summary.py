@@ -43,8 +43,10 @@ def status_note(path: str, status: str, diagnostics: list[tuple[str, str, str]])
         first = f", e.g. {warnings[0][1]}: {warnings[0][2]}" if warnings else ""
         return f"{path}: partial: {plural(len(warnings), 'warning')}{first} (see diagnostics)"
     if status == "no_plans":
-        severe = [d for d in diagnostics if d[0] in ("error", "warning")] or diagnostics
-        first = f": {severe[0][1]}: {severe[0][2]}" if severe else ""
+        # The first warning or error says why; a reader's info notes (a web page's html_page,
+        # a PDF's page furniture) come before it and say nothing about plans.
+        said = [d for d in diagnostics if d[0] != "info"] or diagnostics
+        first = f": {said[0][1]}: {said[0][2]}" if said else ""
         return f"{path}: no plans found{first} (see diagnostics)"
     return None
 

@@ -3,7 +3,8 @@
 Text: UTF-8 (with or without BOM), UTF-16 with BOM, or Shift_JIS/cp932; LF, CRLF or CR.
 Detection is explicit and recorded; undecodable bytes are an error, never replaced.
 PDF: handed to ``ingest.pdf`` (layout-aware, from pdfplumber's characters).
-HTML: decoded as text, then its text taken out by ``ingest.html``.
+HTML: ``ingest.html`` (its declared charset or a strict sniff; lxml; the lines a reader of the
+page sees, furniture and captions hinted, each with its element's path).
 """
 
 from __future__ import annotations
@@ -48,16 +49,16 @@ def read_document(path: str | Path, rules: Rules, limits: Limits | None = None,
             what = "binary data of an unknown type"
         raise InputError(f"named .pdf but is not a PDF: the content is {what}",
                          hint="rename it to .txt if it is an announcement")
+    if media_type == "text/html":
+        from .html import read_html
+
+        return read_html(str(path), data, doc_id, rules)
     try:
         text, encoding = decode_text(data)
     except InputError:
         if _looks_binary(data):  # "save it as UTF-8" would be no help for a database or an image
             raise InputError("unsupported file type: binary data of an unknown type", hint=_UNSUPPORTED_HINT) from None
         raise
-    if media_type == "text/html":
-        from .html import html_text
-
-        text = html_text(text)
     return RawDocument(path=str(path), doc_id=doc_id, media_type=media_type, encoding=encoding,
                        lines=split_lines(text))
 

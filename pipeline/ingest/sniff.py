@@ -1,10 +1,11 @@
 """The type of an input from its content, never from its name: text, PDF, HTML, or an
-unsupported kind (Office files, images, archives, binary data) named in the error.
+unsupported kind (Office files, images, archives, web archives, binary data) named in the error.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 
 from ..errors import InputError
 
@@ -32,7 +33,7 @@ _UNSUPPORTED_MAGIC = (
 )
 
 
-_UNSUPPORTED_HINT = "only text and PDF announcements are read"
+_UNSUPPORTED_HINT = "only text, PDF and HTML announcements are read"
 
 
 # Inside a ZIP: the first member names tell Office and OpenDocument files apart.
@@ -77,6 +78,16 @@ def _image_or_media_kind(data: bytes) -> str | None:
     return None
 
 
+def _web_archive_kind(head: bytes) -> str | None:
+    """A page saved as one file with its images: MHTML ('Web page, single file') or Safari's
+    web archive (a binary property list)."""
+    if head.startswith(b"bplist00") and b"WebMainResource" in head:
+        return "a Safari web archive (.webarchive)"
+    if re.search(rb"(?im)^MIME-Version:", head) and b"multipart/related" in head.lower():
+        return "a web archive (MHTML, saved as 'Web page, single file')"
+    return None
+
+
 def sniff(data: bytes) -> str:
     """The media type from content: application/pdf, text/plain, or raises InputError
     ("unsupported file type: <what it is>"). The file name plays no part."""
@@ -88,6 +99,10 @@ def sniff(data: bytes) -> str:
     what = _image_or_media_kind(data)
     if what:
         raise InputError(f"unsupported file type: {what}", hint=_UNSUPPORTED_HINT)
+    what = _web_archive_kind(data[:4096])
+    if what:
+        raise InputError(f"unsupported file type: {what}",
+                         hint="save the page from the browser as 'Web page, complete' or 'HTML only'")
     # PDF readers accept the header anywhere in the first 1024 bytes.
     if b"%PDF-" in data[:1024]:
         return "application/pdf"
