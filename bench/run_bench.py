@@ -15,9 +15,9 @@ process after the heavy imports, so start-up is measured once, on its own:
   (split mode C, reading surface, part of speech and normalized form)" on one core;
 * --jobs 2 vs --jobs 1, default outputs, on the text corpus and on the K PDFs (and what two
   pure-Python processes get on this machine: the ceiling);
-* PDF: the pipeline's seconds per page (default engine) vs the floor "pdfplumber reads every
-  page's chars", and what pypdfium2 takes to read every page's characters and boxes (the
-  floor of a pdfium engine, which is not built: see the README);
+* PDF: the pipeline's seconds per page with the default engine and with `--pdf-engine pdfium`,
+  both vs the floor "pdfplumber reads every page's chars", and what pypdfium2 takes to read
+  every page's characters and boxes (the pdfium engine's own floor);
 * start-up: `make run` on the seed vs `python -c "import pandas, pyarrow, sudachipy, pdfplumber"`;
 * incremental (the command line, default outputs and jobs): nothing changed, and one new
   document among N, vs a full run;
@@ -215,20 +215,20 @@ err = io.StringIO()
 t = time.perf_counter()
 with contextlib.redirect_stderr(err):
     code = run_batch(Options(paths=tuple(args["paths"]), out=args["out"], jobs=args["jobs"] or None, use_cache=False,
-                             extra_writers=extras, limits=Limits(timeout_seconds=600)))
+                             extra_writers=extras, limits=Limits(timeout_seconds=600, pdf_engine=args["engine"])))
 print(json.dumps({"seconds": time.perf_counter() - t, "code": code, "log": err.getvalue()[-600:]}))
 """
 
 
 def pipeline_seconds(paths: list[Path], out: Path, jobs: int | None, extras: bool = True, pdf: bool = False,
-                     best_of: int = 1) -> float:
+                     best_of: int = 1, engine: str = "pdfplumber") -> float:
     """Fastest of ``best_of`` runs, each in a fresh process (the machine is shared: the
     fastest run is the one least disturbed)."""
     times = []
     for _ in range(best_of):
         shutil.rmtree(out, ignore_errors=True)
         res = python(PIPELINE, json.dumps({"paths": [str(p) for p in paths], "out": str(out), "jobs": jobs,
-                                           "extras": extras, "pdf": pdf}))
+                                           "extras": extras, "pdf": pdf, "engine": engine}))
         times.append(res["seconds"])
     return min(times)
 
@@ -337,7 +337,9 @@ def run_all(args, work: Path, r: dict) -> None:
     ifloor = python(PDFIUM_FLOOR, str(big_pdf))
     f["pdfium_floor_s_per_page"] = ifloor["seconds"] / ifloor["pages"]
     f["pdfium_floor_ratio"] = f["pdfium_floor_s_per_page"] / f["pdf_floor_s_per_page"]
-    f["pdfium_ratio"] = None  # no --pdf-engine pdfium yet
+    f["pdfium_s_per_page"] = pipeline_seconds([big_pdf], work / "o-pdfium", 1, pdf=True, best_of=best,
+                                              engine="pdfium") / args.pages
+    f["pdfium_ratio"] = f["pdfium_s_per_page"] / f["pdf_floor_s_per_page"]
     f["pdfs_pages"] = sum(6 + k for k in range(args.pdfs))
     f["pdfs_jobs1_s"] = pipeline_seconds(small_pdfs, work / "o-pdfs1", 1, pdf=True, best_of=best)
     f["pdfs_jobs2_s"] = pipeline_seconds(small_pdfs, work / "o-pdfs2", 2, pdf=True, best_of=best)
@@ -412,8 +414,8 @@ def table(r: dict) -> str:
          f"{f['startup_ratio']:.2f}x (<= 1.3){mark('startup_ratio')}"),
         (f"PDF, {p} pages, default engine (pdfplumber)", f"{1000 * f['pdf_s_per_page']:.1f} ms/page",
          f"{1000 * f['pdf_floor_s_per_page']:.1f} ms/page pdfplumber", f"{f['pdf_ratio']:.2f}x (<= 1.15){mark('pdf_ratio')}"),
-        ("PDF, --pdf-engine pdfium", "not built", f"{1000 * f['pdf_floor_s_per_page']:.1f} ms/page pdfplumber",
-         "(<= 0.5) not measured"),
+        (f"PDF, {p} pages, --pdf-engine pdfium", f"{1000 * f['pdfium_s_per_page']:.1f} ms/page",
+         f"{1000 * f['pdf_floor_s_per_page']:.1f} ms/page pdfplumber", f"{f['pdfium_ratio']:.2f}x (<= 0.5){mark('pdfium_ratio')}"),
         ("  pypdfium2 reading chars and boxes", f"{1000 * f['pdfium_floor_s_per_page']:.1f} ms/page",
          f"{1000 * f['pdf_floor_s_per_page']:.1f} ms/page pdfplumber", f"{f['pdfium_floor_ratio']:.2f}x (its floor)"),
         (f"peak RSS, {n} vs {4 * n} docs, default outputs", f"{f['rss_4n_mib']:.0f} MiB", f"{f['rss_n_mib']:.0f} MiB",

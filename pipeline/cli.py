@@ -11,7 +11,7 @@ import sys
 import threading
 
 from .errors import PipelineError, Terminated, one_line
-from .model import Limits
+from .model import PDF_ENGINES, Limits
 
 log = logging.getLogger("pipeline")
 
@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
                      default=Limits().max_file_bytes / 1048576,
                      help="fail files larger than this many MB (default 50)")
     run.add_argument("--max-pages", type=_whole(1), default=Limits().max_pages, help="fail PDFs with more pages (default 500)")
+    run.add_argument("--pdf-engine", choices=PDF_ENGINES, default=Limits().pdf_engine,
+                     help="library that reads PDF characters (default pdfplumber; pdfium is faster, "
+                          "same tables on every fixture: see README)")
     limit = run.add_mutually_exclusive_group()
     limit.add_argument("--timeout", type=_number(MAX_TIMEOUT_S, zero_ok=False), default=Limits().timeout_seconds,
                        help="seconds one document may take before it is stopped and reported as failed "
@@ -206,7 +209,7 @@ def _run(args) -> int:
             print(one_line(f"{p}: {what} (check the path)"), file=sys.stderr)
         return 2
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages,
-                    timeout_seconds=0.0 if args.no_timeout else args.timeout)
+                    timeout_seconds=0.0 if args.no_timeout else args.timeout, pdf_engine=args.pdf_engine)
     # The workbook and the report replace the old ones together with the tables, or not at all.
     extras = () if args.tables_only else (WorkbookSheets, ReportPages)
     return run_batch(Options(paths=tuple(args.paths), out=args.out, rules_dir=args.rules, limits=limits,

@@ -69,11 +69,17 @@ class ListKind(StrEnum):
 
 @dataclass(frozen=True)
 class Limits:
-    """What one input may cost: the CLI's --max-file-mb, --max-pages and --timeout."""
+    """What one input may cost: the CLI's --max-file-mb, --max-pages and --timeout; and which
+    library reads a PDF's characters (--pdf-engine), the one reading option every stage that
+    passes the limits on has to carry as well."""
 
     max_file_bytes: int = 50 * 1024 * 1024
     max_pages: int = 500
     timeout_seconds: float = 120.0
+    pdf_engine: str = "pdfplumber"  # or "pdfium" (PDF_ENGINES)
+
+
+PDF_ENGINES = ("pdfplumber", "pdfium")
 
 
 @dataclass(frozen=True)

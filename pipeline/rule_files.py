@@ -141,6 +141,7 @@ class PdfSettings:
     min_rule_pt: float  # graphics.min_rule_pt
     min_row_rule_pt: float  # graphics.min_row_rule_pt
     rule_tolerance_pt: float  # graphics.rule_tolerance_pt
+    pdfium_cid_unicode: dict[str, str]  # pdfium.cid_unicode
 
 
 _PDF_KEYS: tuple[tuple[str, str, str], ...] = (
@@ -197,6 +198,7 @@ _PDF_KEYS: tuple[tuple[str, str, str], ...] = (
     ("min_rule_pt", "graphics.min_rule_pt", "num"),
     ("min_row_rule_pt", "graphics.min_row_rule_pt", "num"),
     ("rule_tolerance_pt", "graphics.rule_tolerance_pt", "num"),
+    ("pdfium_cid_unicode", "pdfium.cid_unicode", "charmap"),
 )
 
 
@@ -314,6 +316,13 @@ def _pdf_settings(f: _Reader) -> PdfSettings:
             values[name] = frozenset(f.get(key, str))
         elif kind == "bool":
             values[name] = f.get(key, bool)
+        elif kind == "charmap":
+            table = f.get(key, dict)
+            for k, v in table.items():
+                if len(k) != 1 or not isinstance(v, str) or len(v) != 1:
+                    raise RulesError(f"{f.path.name}: key '{key}' must map one character to one character "
+                                     f"(not {k!r} = {v!r})")
+            values[name] = dict(table)
         else:
             value = f.get(key, (int, float) if kind == "num" else int)
             # A tolerance is a finite number, never below zero: nan would make every comparison

@@ -68,6 +68,8 @@ def run_context(rules_hash: str, limits) -> str:
     a timed-out document is never cached."""
     parts = (CACHE_FORMAT, PIPELINE_VERSION, code_fingerprint(), rules_hash, limits.max_file_bytes,
              limits.max_pages, columns())
+    if limits.pdf_engine != "pdfplumber":  # boxes differ by a fraction of a point between engines
+        parts += (limits.pdf_engine,)
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 

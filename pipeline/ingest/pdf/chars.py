@@ -1,5 +1,6 @@
-"""Characters to segments: pdfplumber's characters, graphics and pictures of each page, grouped
-into runs of text on one visual line (split at large gaps, size changes and ruling lines).
+"""Characters to segments: the characters, graphics and pictures of each page (pdfplumber's, or
+PDFium's with ``--pdf-engine pdfium``: see ``pdfium``), grouped into runs of text on one visual
+line (split at large gaps, size changes and ruling lines).
 """
 
 from __future__ import annotations
@@ -84,13 +85,21 @@ def _read_page(page: Any, cfg: PdfSettings) -> _Page:
             base = float(c["bottom"])
         chars.append(_Char(text, float(c["x0"]), float(c["top"]), float(c["x1"]), float(c["bottom"]),
                            size, text.isspace(), base))
+    return _make_page(page.page_number, float(page.width), float(page.height), chars, unmapped, sideways, page, cfg)
+
+
+def _make_page(number: int, width: float, height: float, chars: list[_Char], unmapped: int, sideways: int,
+               drawn: Any, cfg: PdfSettings) -> _Page:
+    """A page from its characters (content-stream order) and ``drawn``, what is drawn on it:
+    anything with pdfplumber's ``edges``, ``images``, ``rects``, ``lines`` and ``curves`` (dicts
+    with ``x0``, ``top``, ``x1``, ``bottom``; edges also ``orientation``), read only when the
+    page has text."""
     nchars = sum(1 for c in chars if not c.space)
     if not nchars:
-        return _Page(page.page_number, float(page.width), float(page.height), [], unmapped, nchars, sideways)
-    rulings, boxes = _graphics(page, cfg)
-    segs = _segments(page.page_number, chars, cfg, rulings)
-    return _Page(page.page_number, float(page.width), float(page.height), segs, unmapped, nchars, sideways,
-                 _pictures(page, chars, cfg), boxes, rulings)
+        return _Page(number, width, height, [], unmapped, nchars, sideways)
+    rulings, boxes = _graphics(drawn, cfg)
+    segs = _segments(number, chars, cfg, rulings)
+    return _Page(number, width, height, segs, unmapped, nchars, sideways, _pictures(drawn, chars, cfg), boxes, rulings)
 
 
 def _graphics(page: Any, cfg: PdfSettings) -> tuple[_Rulings, list[tuple[float, float, float, float]]]:

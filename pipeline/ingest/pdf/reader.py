@@ -1,4 +1,5 @@
-"""Read a PDF announcement into a RawDocument, rebuilt from pdfplumber's characters.
+"""Read a PDF announcement into a RawDocument, rebuilt from pdfplumber's characters (or PDFium's:
+``--pdf-engine pdfium``, see ``pdfium``).
 
 Stages (thresholds in ``rules/pdf.toml``, read as ``rules.pdf``):
 
@@ -40,6 +41,7 @@ from .chars import _read_pages
 from .furniture import _body_size, _mark_furniture
 from .layout import _Block, _Line, _Page, _Para, _Seg
 from .paragraphs import _paragraphs
+from .pdfium import read_pages as read_pdfium_pages
 
 
 def read_pdf(path: str, data: bytes, doc_id: str, rules: Rules, limits: Limits) -> RawDocument:
@@ -51,7 +53,11 @@ def read_pdf(path: str, data: bytes, doc_id: str, rules: Rules, limits: Limits) 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            pages = _read_pages(data, cfg, limits)
+            # PDFium may not open a file (damaged, encrypted, no pages): pdfplumber then says why,
+            # in the same words whichever engine was asked for.
+            pages = read_pdfium_pages(data, cfg, limits) if limits.pdf_engine == "pdfium" else None
+            if pages is None:
+                pages = _read_pages(data, cfg, limits)
     finally:
         logger.setLevel(old_level)
 
