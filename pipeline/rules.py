@@ -16,6 +16,7 @@ from .errors import RulesError
 from .rule_files import (
     DEFAULT_RULES_DIR,
     INPUTS_FILE,
+    LinkRules,
     PdfSettings,
     VocabularyRules,
     _checked_municipalities,
@@ -24,12 +25,13 @@ from .rule_files import (
     _load_toml,
     _pdf_settings,
     _Reader,
+    load_links,
     load_vocabulary,
 )
 
 # The TOML files that make up the rules; all of them are hashed.
 RULE_FILES = ("normalize.toml", "format.toml", "programs.toml", "pdf.toml", "radicals.toml",
-              "vocabulary.toml")
+              "vocabulary.toml", "links.toml")
 
 
 OPTIONAL_FILES = ("radicals.toml", "vocabulary.toml")
@@ -159,6 +161,8 @@ class Rules:
     vocabulary: VocabularyRules
     # radicals.toml: CJK radical code points -> unified ideographs
     radicals: dict[str, str]
+    # links.toml: how program names of successive plans are lined up (pipeline.links)
+    links: LinkRules
     # municipalities.csv path (may not exist)
     municipalities_path: str
 
@@ -353,6 +357,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         pdf=pdf,
         radicals={str(k): str(v) for k, v in radicals.items()},
         vocabulary=load_vocabulary(directory),
+        links=load_links(files["links.toml"]),
         municipalities_path=_checked_municipalities(directory / "municipalities.csv"),
     )
 

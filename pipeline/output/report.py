@@ -165,11 +165,15 @@ def pages(tables: dict[str, list[dict]]) -> dict[str, str]:
 
 def split_documents(values: dict[str, list[list]]) -> list[dict[str, list[list]]]:
     """Whole tables (value lists) as per-document tables, in the documents table's order."""
-    pos = {name: [c.name for c in cols].index("doc_id") for name, cols in SCHEMA.items()}
+    # Tables across documents (program_links) have no doc_id and belong to no one document.
+    pos = {name: [c.name for c in cols].index("doc_id") for name, cols in SCHEMA.items()
+           if "doc_id" in SCHEMA_NAMES[name]}
     docs: dict[str, dict[str, list[list]]] = {}
     for row in values.get("documents", []):
         docs[row[pos["documents"]]] = {name: [] for name in SCHEMA}
     for name, rows in values.items():
+        if name not in pos:
+            continue
         for row in rows:
             if row[pos[name]] in docs:
                 docs[row[pos[name]]][name].append(row)
