@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import pytest
 from conftest import ROOT
-from test_links import ROUNDS, _rows, cli
+from test_links import ROUNDS, _rows, cli, run_rounds
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("rounds") / "out"
-    res = cli("run", "tests/fixtures/rounds", "--out", str(out), "--jobs", "1")
-    assert res.returncode == 0, res.stderr
-    return out
+    return run_rounds(tmp_path_factory)
 
 
 def test_the_workbook_has_a_program_links_sheet_and_the_report_a_timeline_per_municipality(out):

@@ -28,12 +28,18 @@ def _rows(out, table: str) -> list[dict]:
     return pq.read_table(out / f"{table}.parquet").to_pylist()
 
 
-@pytest.fixture(scope="module")
-def out(tmp_path_factory):
+def run_rounds(tmp_path_factory):
+    """The output of a run on tests/fixtures/rounds, from the checkout (so source paths are
+    tests/fixtures/rounds/…)."""
     out = tmp_path_factory.mktemp("rounds") / "out"
     res = cli("run", "tests/fixtures/rounds", "--out", str(out), "--jobs", "1")
     assert res.returncode == 0, res.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    return run_rounds(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
