@@ -127,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
                            "(none: list the plans, as `list` does)")
     show.add_argument("--out", type=_path, default="output", help="output folder with the tables")
 
+    history = sub.add_parser("history", allow_abbrev=False,
+                             help="print a municipality's plans over time and, per round, its programmes "
+                                  "continued, changed, new and dropped, from the output tables")
+    history.add_argument("municipality", type=_named, metavar="MUNICIPALITY",
+                         help="a municipality as written in plans.municipality, or its municipality_code")
+    history.add_argument("--out", type=_path, default="output", help="output folder with the tables")
+
     listing = sub.add_parser("list", allow_abbrev=False, help="list the plans: ID, municipality, period, source file")
     listing.add_argument("--out", type=_path, default="output", help="output folder with the tables")
     return parser
@@ -166,11 +173,15 @@ def main(argv: list[str] | None = None) -> int:
 
             print(describe(load_rules(args.rules)))
             return 0
-        if args.command in ("show", "list"):
+        if args.command in ("show", "list", "history"):
+            from .output.history import history_text, read_timeline
             from .output.show import list_plans, show_plan
 
             what = getattr(args, "what", None)
-            text = show_plan(args.out, what) if what else list_plans(args.out)
+            if args.command == "history":
+                text = history_text(read_timeline(args.out, args.municipality))
+            else:
+                text = show_plan(args.out, what) if what else list_plans(args.out)
             try:
                 print(text)
                 sys.stdout.flush()

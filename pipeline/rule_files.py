@@ -460,3 +460,90 @@ def folder_rules(rules_dir: str | Path | None) -> FolderRules:
     assets = endings("saved_pages.asset_folder_suffixes", "", "_files")
     pages = endings("saved_pages.page_suffixes", ".", ".html")
     return FolderRules(tuple(s.lower() for s in suffixes), assets, tuple(s.lower() for s in pages))
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """One replacement of links.toml: ``old`` becomes ``new`` (empty: removed)."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class LinkRules:
+    """rules/links.toml, typed: how program names of successive plans are lined up. Every key is
+    required, so the values live in the file only; see its comments for what each one means."""
+
+    ignore: re.Pattern[str]  # same.ignore
+    brackets: tuple[str, ...]  # variant.brackets: two characters each
+    quotes: tuple[str, ...]  # variant.quotes: two characters each
+    fold_case: bool  # variant.fold_case
+    orthography: tuple[Rewrite, ...]  # variant.orthography, anywhere in the name
+    suffixes: tuple[Rewrite, ...]  # variant.suffixes, at the end of the name
+    threshold: float  # similarity.threshold
+    review_band: float  # similarity.review_band
+    generic_weight: float  # similarity.generic_weight
+    generic: frozenset[str]  # similarity.generic: normalized forms
+    generic_pos: tuple[str, ...]  # similarity.generic_pos: part-of-speech prefixes
+    ignore_pos: tuple[str, ...]  # similarity.ignore_pos
+
+    @property
+    def cut(self) -> float:
+        """The lowest score linked as renamed."""
+        return round(self.threshold - self.review_band, 6)
+
+
+LINKS_FILE = "links.toml"
+
+
+def load_links(f: _Reader) -> LinkRules:
+    """Read and check links.toml (already parsed into ``f``)."""
+    def pairs(key: str) -> tuple[str, ...]:
+        items = f.strings(key)
+        for i, pair in enumerate(items):
+            if len(pair) != 2:
+                raise RulesError(f"{f.path.name}: key '{key}[{i}]' must be two characters, an opening and a closing one")
+        return items
+
+    def rewrites(key: str, *, empty_new: bool) -> tuple[Rewrite, ...]:
+        out = []
+        for i, item in enumerate(f.get(key, list)):
+            if not isinstance(item, dict) or set(item) != {"from", "to"} \
+                    or not all(isinstance(item[k], str) for k in ("from", "to")) or not item["from"] \
+                    or (not empty_new and not item["to"]):
+                what = "text" if empty_new else "text, 'to' not empty"
+                raise RulesError(f"{f.path.name}: key '{key}[{i}]' needs 'from' and 'to' ({what}), nothing else")
+            out.append(Rewrite(item["from"], item["to"]))
+        return tuple(out)
+
+    def fraction(key: str) -> float:
+        value = f.get(key, (int, float))
+        if isinstance(value, bool) or not math.isfinite(value) or not 0 <= value <= 1:
+            raise RulesError(f"{f.path.name}: key '{key}' must be a number from 0 to 1")
+        return float(value)
+
+    threshold, band = fraction("similarity.threshold"), fraction("similarity.review_band")
+    if not 0 < threshold - band or threshold + band > 1:
+        raise RulesError(f"{f.path.name}: key 'similarity.review_band' must keep threshold ± review_band "
+                         "above 0 and at most 1")
+    return LinkRules(
+        ignore=f.regex("same.ignore"),
+        brackets=pairs("variant.brackets"),
+        quotes=pairs("variant.quotes"),
+        fold_case=f.get("variant.fold_case", bool),
+        orthography=rewrites("variant.orthography", empty_new=False),
+        suffixes=rewrites("variant.suffixes", empty_new=True),
+        threshold=threshold,
+        review_band=band,
+        generic_weight=fraction("similarity.generic_weight"),
+        generic=frozenset(f.strings("similarity.generic")),
+        generic_pos=f.strings("similarity.generic_pos"),
+        ignore_pos=f.strings("similarity.ignore_pos"),
+    )
+
+
+def read_links(directory: str | Path | None = None) -> LinkRules:
+    """links.toml of a rules folder (the package's by default) alone, without the other rules."""
+    path = Path(directory or DEFAULT_RULES_DIR) / LINKS_FILE
+    return load_links(_Reader(path, _load_toml(path)))

@@ -17,6 +17,7 @@ from .rule_files import (
     DEFAULT_RULES_DIR,
     INPUTS_FILE,
     HtmlSettings,
+    LinkRules,
     PdfSettings,
     VocabularyRules,
     _checked_municipalities,
@@ -26,12 +27,13 @@ from .rule_files import (
     _load_toml,
     _pdf_settings,
     _Reader,
+    load_links,
     load_vocabulary,
 )
 
 # The TOML files that make up the rules; all of them are hashed.
 RULE_FILES = ("normalize.toml", "format.toml", "programs.toml", "pdf.toml", "html.toml", "radicals.toml",
-              "vocabulary.toml")
+              "vocabulary.toml", "links.toml")
 
 
 OPTIONAL_FILES = ("radicals.toml", "vocabulary.toml")
@@ -164,6 +166,8 @@ class Rules:
     vocabulary: VocabularyRules
     # radicals.toml: CJK radical code points -> unified ideographs
     radicals: dict[str, str]
+    # links.toml: how program names of successive plans are lined up (pipeline.links)
+    links: LinkRules
     # municipalities.csv path (may not exist)
     municipalities_path: str
 
@@ -361,6 +365,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         html=html,
         radicals={str(k): str(v) for k, v in radicals.items()},
         vocabulary=load_vocabulary(directory),
+        links=load_links(files["links.toml"]),
         municipalities_path=_checked_municipalities(directory / "municipalities.csv"),
     )
 

@@ -77,6 +77,9 @@ TABLE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
               "one row per non-blank line: its role, normalized and raw text"),
     "keywords": ("計画ごとの内容語と出現数",
                  "content words per plan with their counts"),
+    "program_links": ("前の回の計画がある計画の事業名1件につき1行と、後継のない前計画の事業名1件につき1行: 継続・表記の違い・名称変更・新規・廃止",
+                      "one row per distinct program name of a plan that has a predecessor, and one per "
+                      "predecessor program without a successor: same, variant, renamed, new or dropped"),
 }
 
 SCHEMA: dict[str, list[Column]] = {
@@ -103,8 +106,9 @@ SCHEMA: dict[str, list[Column]] = {
            "見つかった取組の数"),
         _c("programs", "int", "事業数", "number of program mentions found",
            "見つかった事業名の数"),
-        _c("diagnostics", "int", "診断数", "number of diagnostics rows for this document",
-           "この文書の診断の行数"),
+        _c("diagnostics", "int", "診断数", "number of diagnostics rows for this document (not counting "
+           "superseded_plan, which compares documents)",
+           "この文書の診断の行数（文書どうしを比べた superseded_plan は数えない）"),
         _c("pages", "int", "ページ数", "number of PDF pages; empty for text",
            "PDFのページ数。テキストでは空"),
         _c("lines", "int", "行数", "number of lines (text; for HTML the lines of the page's text) or logical lines (PDF)",
@@ -141,6 +145,11 @@ SCHEMA: dict[str, list[Column]] = {
            "最初の年度（西暦）。例: 令和6年度 -> 2024"),
         _c("period_end_fy", "int", "終了年度", "last fiscal year (Western)",
            "最後の年度（西暦）"),
+        _c("predecessor_plan_id", "string", "前計画ID",
+           "the same municipality's plan of the round before, in this run (same municipality_code, the "
+           "latest earlier period); empty when there is none or another announcement supersedes this plan",
+           "同じ市区町村の前の回の計画（この実行の中で団体コードが同じで、期間が直前のもの）。"
+           "ないとき、または別の発表がこの計画に代わるときは空"),
         _c("overview", "string", "概要", "overview paragraph(s), wrapped lines joined; paragraphs separated by a line break",
            "概要の段落。折り返しはつなぎ、段落は改行で区切る"),
         _c("measures", "int", "取組数", "number of measures",
@@ -281,6 +290,40 @@ SCHEMA: dict[str, list[Column]] = {
         _c("count", "int", "出現数", "occurrences in the plan's overview, measure descriptions and program names; rows by plan, then count descending, then form",
            "計画の概要・取組の文・事業名での出現数。行の順は計画、出現数の多い順、正規化形"),
     ],
+    "program_links": [
+        _c("municipality_code", "string", "団体コード", "municipality code of both plans",
+           "両計画の団体コード", key=True),
+        _c("municipality", "string", "市区町村", "municipality of the plan",
+           "計画の市区町村"),
+        _c("plan_id", "string", "計画ID", "the plan",
+           "計画", key=True),
+        _c("predecessor_plan_id", "string", "前計画ID", "its predecessor (plans.predecessor_plan_id)",
+           "前の回の計画（plans.predecessor_plan_id）", key=True),
+        _c("program_name", "string", "事業名", "a distinct program name of the plan; empty for dropped",
+           "計画の事業名（同じ名前は1行）。dropped では空"),
+        _c("predecessor_program_name", "string", "前計画の事業名",
+           "the predecessor's program name it links to; empty for new",
+           "対応する前計画の事業名。new では空"),
+        _c("link", "string", "対応", "same (identical once normalized), variant (the same after the "
+           "orthography and suffix rules of rules/links.toml and Sudachi normalized forms), renamed (similar "
+           "words), new (no predecessor program) or dropped (a predecessor program with no successor)",
+           "same（正規化すると同じ）、variant（rules/links.toml の表記・語尾の規則とSudachiの正規化形で同じ）、"
+           "renamed（語が似ている）、new（前計画になし）、dropped（後継なし）", key=True),
+        _c("score", "float", "類似度", "0 to 1: 1 for same and variant, the word overlap for renamed; empty for "
+           "new and dropped", "0〜1。same と variant は1、renamed は語の重なり。new と dropped では空"),
+        _c("review", "bool", "要確認", "a renamed link whose score lies within similarity.review_band of "
+           "the threshold (rules/links.toml): check it by eye",
+           "類似度がしきい値の前後（rules/links.toml の similarity.review_band）にある renamed。目で確かめる"),
+        _c("basis", "string", "根拠", "why, in short: identical; 補助→補助金; 事業 dropped; token overlap 0.71 "
+           "(shared: …); for new and dropped the closest name",
+           "理由の要約。例: identical、補助→補助金、事業 dropped、token overlap 0.71 (shared: …)。"
+           "new と dropped では最も近い名前"),
+        _c("program_ids", "list", "事業ID", "program_id of each mention of the name in the plan (a name may "
+           "be listed under several measures); CSV: '; '-joined",
+           "計画でのその名前の出現ごとの事業ID（複数の取組に挙がることがある）。CSVでは「; 」区切り"),
+        _c("predecessor_program_ids", "list", "前計画の事業ID", "program_id of each mention in the predecessor; "
+           "CSV: '; '-joined", "前計画での出現ごとの事業ID。CSVでは「; 」区切り"),
+    ],
 }
 
 
@@ -385,6 +428,7 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
             "municipality_kind": entry.type if entry else None,
             "plan_title": plan.plan_title, "period_raw": plan.period_raw,
             "period_start_fy": plan.period_start_fy, "period_end_fy": plan.period_end_fy,
+            "predecessor_plan_id": None,  # filled across documents (pipeline.links)
             "overview": plan.overview, "measures": len(plan.measures),
             "programs": sum(len(m.programs) for m in plan.measures),
             "line_start": plan.line_start, "line_end": plan.line_end, **_bbox(plan.page, plan.bbox),

@@ -362,10 +362,15 @@ def test_output_file_names_are_fixed(batch):
         if p.name.startswith("."):
             assert (p.is_dir() or p.name == ".lock") and not p.name.startswith(".tmp-"), p.name
             continue
-        if p.name == "report":  # the report folder: its index and one page per doc_id (hex digits)
-            pages = sorted(f.name for f in p.iterdir())
+        if p.name == "report":
+            # The report folder: its index, one page per doc_id (hex digits) and one timeline page
+            # per municipality code (six digits from the code list) with more than one plan.
+            names = sorted(f.name for f in p.iterdir())
+            timelines = [n for n in names if n.startswith("timeline-")]
+            pages = [n for n in names if n not in timelines]
             assert pages[-1] == "index.html" and len(pages) == len({d["doc_id"] for d in batch.documents.values()}) + 1, pages
             assert all(re.fullmatch(r"[0-9a-f]{16}\.html", name) for name in pages[:-1]), pages
+            assert all(re.fullmatch(r"timeline-[0-9]{6}\.html", name) for name in timelines), timelines
             continue
         assert re.fullmatch(r"[a-z_]+\.(?:csv|parquet|xlsx)", p.name), p.name
 

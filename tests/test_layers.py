@@ -20,6 +20,7 @@ LAYERS = [
     {"extract"},
     {"enrich"},
     {"tables"},
+    {"links"},  # across documents: plan succession and program links, on the rows of every document
     {"output"},
     {"batch"},
     {"cli", "__main__", ""},  # "": pipeline/__init__.py, the library API

@@ -57,11 +57,13 @@ def test_keys_and_ids_are_non_nullable(text_out):
     required = {name: {f.name for f in pq.read_schema(text_out / f"{name}.parquet") if not f.nullable}
                 for name in SCHEMA}
     assert required == {name: {c.name for c in cols if c.key} for name, cols in SCHEMA.items()}
+    # plans.predecessor_plan_id points at another row and is empty for a plan without one.
     for name, cols in SCHEMA.items():
-        ids = {c.name for c in cols if c.name.endswith("_id") and c.name != "plan_id"}
+        ids = {c.name for c in cols if c.name.endswith("_id") and c.name != "plan_id"} - {"predecessor_plan_id"}
         assert ids <= required[name], name
-    for name in ("plans", "measures", "programs", "keywords"):
+    for name in ("plans", "measures", "programs", "keywords", "program_links"):
         assert "plan_id" in required[name]
+    assert "predecessor_plan_id" not in required["plans"] and "predecessor_plan_id" in required["program_links"]
 
 
 def test_a_missing_key_is_an_output_error_not_a_broken_file(tmp_path):

@@ -46,7 +46,7 @@ def test_workbook_has_the_browsing_tables_and_a_dictionary_of_every_table(workbo
 
     # lines and keywords are in Parquet and CSV only; the dictionary still describes them.
     assert workbook.sheetnames == ["documents", "plans", "measures", "programs", "captions", "diagnostics",
-                                   "データ辞書"]
+                                   "program_links", "データ辞書"]
     dictionary = list(workbook["データ辞書"].iter_rows(values_only=True))
     assert dictionary[0] == ("表", "列", "日本語名", "型", "説明", "説明（英語）")
     assert dictionary[1:] == [(t, c.name, c.ja, c.type, c.ja_desc, c.en) for t, cols in SCHEMA.items() for c in cols]

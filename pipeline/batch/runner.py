@@ -195,7 +195,8 @@ class _Batch:
         counts = _Counts()
         began = time.perf_counter()
         paths = write_tables(self._documents(counts), self.opts.out,
-                                       extra_writers=self.opts.extra_writers, rules_hash=self.rules.hash)
+                             extra_writers=self.opts.extra_writers, rules_hash=self.rules.hash,
+                             links=self.rules.links)
         self.written = time.perf_counter() - began - self.waited
         self.progress.close()
         # Every line a not-ok document got, in path order, so that 'up to date' can repeat them.

@@ -23,6 +23,7 @@ def load_tables(folder: str | Path = "output") -> dict:
 
 
 def _frame(path: Path, table: str):
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -39,8 +40,8 @@ def _frame(path: Path, table: str):
     frame = data.select([c.name for c in SCHEMA[table]]).to_pandas()
     for c in SCHEMA[table]:
         # Cast even when the file's pandas metadata did: files from older versions lack it.
-        if c.type == "list":
-            frame[c.name] = data.column(c.name).to_pylist()
+        if c.type == "list":  # an object column even when the table is empty
+            frame[c.name] = pd.Series(data.column(c.name).to_pylist(), index=frame.index, dtype=object)
         else:
             frame[c.name] = frame[c.name].astype(c.pandas_dtype)
     return frame

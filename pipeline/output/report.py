@@ -136,8 +136,35 @@ class ReportPages:
         self.rendered += 1
 
     def close(self) -> list[str]:
+        self.index.timelines = write_timelines(self.folder)
         (self.folder / INDEX).write_text(self.index.render(), encoding="utf-8")
         return [FOLDER]
+
+
+def write_timelines(folder: Path) -> list[tuple[str, str, int]]:
+    """One page per municipality with more than one plan, from the tables beside the report
+    folder (written before the report closes); (page, municipality, plans) of each."""
+    from .history import superseded_by, timeline_html, timeline_page_name, timelines
+    from .show import _read, _sources
+
+    tables = folder.parent
+    if not (tables / "plans.parquet").is_file():  # whole tables rendered without files (tests)
+        return []
+    plans = _read(tables, "plans", columns=["plan_id", "doc_id", "plan_no", "municipality", "municipality_code",
+                                            "plan_title", "period_raw", "period_start_fy", "period_end_fy",
+                                            "predecessor_plan_id"])
+    diags = _read(tables, "diagnostics", columns=["plan_id", "code", "message"],
+                  filters=[("code", "=", "superseded_plan")])
+    out = []
+    nav = f'<p class="nav"><a href="{INDEX}">← {TITLE}（目次）</a></p>\n'
+    for t in timelines(plans, _read(tables, "program_links"), superseded_by(diags), _sources(tables)):
+        name = timeline_page_name(t.code)
+        if name is None or len(t.plans) < 2:
+            continue
+        (folder / name).write_text(timeline_html(t, _head(f"{t.municipality}の計画の推移 — {TITLE}"), nav),
+                                   encoding="utf-8")
+        out.append((name, t.municipality, len(t.plans)))
+    return out
 
 
 def write_report(tables: dict[str, list[dict]], out_dir: Path, previous: Path | None = None) -> list[str]:
@@ -165,11 +192,15 @@ def pages(tables: dict[str, list[dict]]) -> dict[str, str]:
 
 def split_documents(values: dict[str, list[list]]) -> list[dict[str, list[list]]]:
     """Whole tables (value lists) as per-document tables, in the documents table's order."""
-    pos = {name: [c.name for c in cols].index("doc_id") for name, cols in SCHEMA.items()}
+    # Tables across documents (program_links) have no doc_id and belong to no one document.
+    pos = {name: [c.name for c in cols].index("doc_id") for name, cols in SCHEMA.items()
+           if "doc_id" in SCHEMA_NAMES[name]}
     docs: dict[str, dict[str, list[list]]] = {}
     for row in values.get("documents", []):
         docs[row[pos["documents"]]] = {name: [] for name in SCHEMA}
     for name, rows in values.items():
+        if name not in pos:
+            continue
         for row in rows:
             if row[pos[name]] in docs:
                 docs[row[pos[name]]][name].append(row)
@@ -244,6 +275,7 @@ class _Index:
         self.plans: list[str] = []
         self.statuses: Counter[str] = Counter()
         self.matrix = _Matrix()
+        self.timelines: list[tuple[str, str, int]] = []  # (page, municipality, plans)
 
     def add(self, doc: dict, plans: list[dict], programs: list[dict]) -> None:
         page = page_name(doc["doc_id"])
@@ -274,7 +306,15 @@ class _Index:
                 "<th>取組数</th><th>事業数</th><th>診断数</th></tr>" + "".join(self.documents) + "</table>\n"
                 + "<h2>計画</h2>\n<table><tr><th>計画名</th><th>市区町村</th><th>団体コード</th><th>計画期間</th>"
                 "<th>取組数</th><th>事業数</th></tr>" + "".join(self.plans) + "</table>\n"
-                + self.matrix.render() + "</body>\n</html>\n")
+                + self._timelines() + self.matrix.render() + "</body>\n</html>\n")
+
+    def _timelines(self) -> str:
+        if not self.timelines:
+            return ""
+        rows = "".join(f'<tr><td><a href="{page}">{_e(muni)}</a></td><td class="n">{n}</td></tr>'
+                       for page, muni, n in self.timelines)
+        return ("<h2>計画の推移</h2>\n<p class=\"muted\">計画が二つ以上ある市区町村: 回ごとに継続・変更・新規・廃止の事業。</p>\n"
+                "<table><tr><th>市区町村</th><th>計画数</th></tr>" + rows + "</table>\n")
 
 
 class _Matrix:

@@ -69,7 +69,10 @@ def _read(out_dir: str | Path, table: str, columns=None, filters=None) -> list[d
     if not path.exists():
         raise NotFoundError(f"{path}: no such table (run `python -m pipeline run --out {out_dir}` first)")
     try:
-        return pq.read_table(path, columns=columns, filters=filters).to_pylist()
+        # A file Python opened: pyarrow would encode the path as UTF-8, which a folder name that
+        # is not (bytes kept as surrogates) cannot be.
+        with open(path, "rb") as fh:
+            return pq.read_table(fh, columns=columns, filters=filters).to_pylist()
     except (OSError, pa.ArrowException) as exc:  # damaged, cut short, or not the pipeline's
         raise UnreadableTableError(f"{path}: cannot read the table: {one_line(str(exc))}") from None
 

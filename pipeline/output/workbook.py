@@ -1,7 +1,7 @@
 """``workbook.xlsx``: the tables an analyst browses as sheets, plus a データ辞書 sheet made from
 SCHEMA.
 
-The sheets are documents, plans, measures, programs, captions and diagnostics. ``lines`` and
+The sheets are documents, plans, measures, programs, captions, diagnostics and program_links. ``lines`` and
 ``keywords`` (most of the rows, and no reading for a spreadsheet) stay in the Parquet and CSV
 files; the データ辞書 still describes them. Written with XlsxWriter in constant-memory mode
 (each row goes to disk as it is written), after the tables, from the Parquet files just
@@ -28,7 +28,7 @@ from .write import GENERATOR, link_or_copy, needs_formula_guard
 
 FILE_NAME = "workbook.xlsx"
 # The sheets, in this order; the other tables are in Parquet and CSV only.
-SHEETS = ("documents", "plans", "measures", "programs", "captions", "diagnostics")
+SHEETS = ("documents", "plans", "measures", "programs", "captions", "diagnostics", "program_links")
 DICTIONARY_SHEET = "データ辞書"
 DICTIONARY_HEADER = ("表", "列", "日本語名", "型", "説明", "説明（英語）")
 # Excel refuses longer cell text: a longer one is cut and ends with the marker (the full

@@ -248,7 +248,7 @@ class _signals_deferred:
 
 
 def write_tables(documents, out_dir: str | Path, extra_writers=(), batch_rows: int = 8192,
-                 rules_hash: str = "") -> list[Path]:
+                 rules_hash: str = "", links=None) -> list[Path]:
     """Write every table from per-document tables consumed one document at a time
     (``{table: [values in SCHEMA column order, ...]}``, see ``table_values``); replace the
     previous output only when all are written. Memory stays flat however many documents there
@@ -262,8 +262,18 @@ def write_tables(documents, out_dir: str | Path, extra_writers=(), batch_rows: i
     pass and whose ``close()`` (after the tables are complete in ``tmp``) returns the names
     it wrote there. File names are fixed (the table names in ``SCHEMA``, ``workbook.xlsx``,
     ``report/<doc_id>.html``); nothing from a document's content but its hex ``doc_id``
-    becomes part of a path."""
+    becomes part of a path.
+
+    The links across documents (``pipeline.links``, with ``links``: the run's ``LinkRules``, by
+    default the package's rules/links.toml) see every document too; once all are read, they fill
+    ``plans.predecessor_plan_id`` (the plans table is spooled to a file in the temporary folder
+    until then), write ``program_links`` and add their diagnostics after the documents' own,
+    all before the extra writers close."""
+    from ..links import Linker
+    from ..rule_files import read_links
+
     out = Path(out_dir)
+    linker = Linker(links if links is not None else read_links())
     check_replaceable(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -274,14 +284,21 @@ def write_tables(documents, out_dir: str | Path, extra_writers=(), batch_rows: i
     sinks: list[_TableSink] = []
     extras: list = []
     try:
-        sinks = [_TableSink(tmp, name, batch_rows, rules_hash) for name in SCHEMA]
+        sinks = [(_SpooledSink if name in SPOOLED else _TableSink)(tmp, name, batch_rows, rules_hash)
+                 for name in SCHEMA]
         extras = [writer(tmp, out) for writer in extra_writers]
         for doc in documents:
+            linker.add(doc)
             for sink in sinks:
                 sink.add(doc.get(sink.name, ()))
             for extra in extras:
                 extra.add(doc)
+        result = linker.finish()
+        across = table_values(result.rows)
         for sink in sinks:
+            sink.add(across[sink.name])
+            if isinstance(sink, _SpooledSink):
+                sink.fill("predecessor_plan_id", "plan_id", result.predecessors)
             sink.close()
         written = [f for sink in sinks for f in sink.files]
         for extra in extras:
@@ -412,3 +429,51 @@ class _TableSink:
         if self.parquet.is_open:
             self.parquet.close()
         self.parquet_file.close()
+
+
+# Tables whose rows wait in a spool file until every document is read: a column of theirs is
+# filled across documents (plans.predecessor_plan_id).
+SPOOLED = ("plans",)
+
+
+class _SpooledSink(_TableSink):
+    """A table whose rows are kept in a file (pickled batches, this run's own temporary file)
+    until ``fill`` sets a column from the whole run; memory stays flat."""
+
+    def __init__(self, folder: Path, name: str, batch_rows: int, rules_hash: str = ""):
+        super().__init__(folder, name, batch_rows, rules_hash)
+        self.spool_path = folder / f".spool-{name}"
+        self.spool = open(self.spool_path, "wb")
+        self.filled: tuple[int, int, dict] | None = None
+
+    def add(self, rows: list[list]) -> None:
+        import pickle
+
+        if rows:
+            pickle.dump([list(r) for r in rows], self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def fill(self, column: str, key: str, values: dict) -> None:
+        names = [c.name for c in self.cols]
+        self.filled = (names.index(column), names.index(key), values)
+
+    def close(self) -> None:
+        import pickle
+
+        self.spool.close()
+        with open(self.spool_path, "rb") as fh:
+            while True:
+                try:
+                    rows = pickle.load(fh)
+                except EOFError:
+                    break
+                if self.filled is not None:
+                    target, key, values = self.filled
+                    for row in rows:
+                        row[target] = values.get(row[key], row[target])
+                super().add(rows)
+        self.spool_path.unlink()
+        super().close()
+
+    def abort(self) -> None:
+        self.spool.close()
+        super().abort()
