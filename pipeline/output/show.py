@@ -69,10 +69,13 @@ def _read(out_dir: str | Path, table: str, columns=None, filters=None) -> list[d
     if not path.exists():
         raise NotFoundError(f"{path}: no such table (run `python -m pipeline run --out {out_dir}` first)")
     try:
-        # A file Python opened: pyarrow would encode the path as UTF-8, which a folder name that
-        # is not (bytes kept as surrogates) cannot be.
+        # Bytes Python read: pyarrow would encode the path as UTF-8, which a folder name that is
+        # not (bytes kept as surrogates) cannot be. Read into memory, not through the Python file:
+        # pyarrow's reader threads calling back into a Python file could abort the process at exit
+        # ("terminate called without an active exception", about one run in eight).
         with open(path, "rb") as fh:
-            return pq.read_table(fh, columns=columns, filters=filters).to_pylist()
+            data = pa.BufferReader(fh.read())
+        return pq.read_table(data, columns=columns, filters=filters, use_threads=False).to_pylist()
     except (OSError, pa.ArrowException) as exc:  # damaged, cut short, or not the pipeline's
         raise UnreadableTableError(f"{path}: cannot read the table: {one_line(str(exc))}") from None
 

@@ -109,7 +109,8 @@ def _parquet_rows(path: Path) -> Iterable[list]:
     import pyarrow.parquet as pq
 
     with open(path, "rb") as fh:
-        for batch in pq.ParquetFile(fh).iter_batches(batch_size=8192):
+        # One thread: pyarrow's reader threads could abort the process at its exit.
+        for batch in pq.ParquetFile(fh).iter_batches(batch_size=8192, use_threads=False):
             yield from map(list, zip(*(col.to_pylist() for col in batch.columns), strict=True))
 
 

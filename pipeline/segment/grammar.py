@@ -381,6 +381,12 @@ def placeholder_count(text: str, rules: Rules) -> int:
     return len(text.split()) if rules.caption_placeholder.match(text) else 0
 
 
+def is_contact_label_alone(text: str, rules: Rules) -> bool:
+    """A contact label with nothing after it ("問合せ先", "【問い合わせ先】")."""
+    m = rules.contact_label.match(text)
+    return bool(m) and not text[m.end():].strip(" :：" + rules.label_brackets + ")>")
+
+
 def is_caption_marker(text: str, rules: Rules) -> bool:
     """A line that says it is a caption ("(写真)…", "【写真】…") wherever it stands."""
     return bool(rules.caption_marker.match(text))

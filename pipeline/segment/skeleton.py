@@ -134,17 +134,21 @@ class _Segmenter:
             para = []
 
         in_contact = False  # inside a 問合せ先 block: furniture until the paragraph ends
+        contact_label_only = False  # the line just read was a contact label and nothing else
         placeholders = 0  # photo placeholders on the line before ("画像 画像")
         while i < n:
             line = lines[i]
             text = line.text
             if not text:
-                in_contact = False
+                # A label alone ("<h2>問合せ先</h2>" on a web page): its block is the next paragraph.
+                in_contact = in_contact and contact_label_only
                 if not self.one_line_paragraphs:
                     flush()
                 i += 1
                 continue
+            contact_label_only = False
             if grammar.is_contact_label(text, self.rules):
+                contact_label_only = not in_contact and grammar.is_contact_label_alone(text, self.rules)
                 in_contact = True
             if in_contact or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules) \
                     or (plan is not None and grammar.repeats_title(text, self.title, self.rules)):

@@ -304,7 +304,7 @@ class _Walker:
         """A row of two or more cells of text that hold inline content only (a few br allowed):
         one line. A cell with a paragraph, a table or many line breaks is layout."""
         s = self.s
-        filled = 0
+        filled = pictured = 0
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag not in _CELLS:
                 continue
@@ -320,7 +320,9 @@ class _Walker:
             if breaks > s.row_cell_max_breaks:
                 return False
             filled += self._has_text(cell)
-        return filled >= 2
+            pictured += any(isinstance(e.tag, str) and e.tag == "img" for e in cell.iterdescendants())
+        # A row of photos with their captions is layout: one caption a cell, not one line.
+        return filled >= 2 and pictured < filled
 
 
 class _Lines:
@@ -336,6 +338,7 @@ class _Lines:
         self.mode = CONTENT
         self.unit: tuple[str, object] | None = None
         self.alts_left_out: Counter[str] = Counter()
+        self.alt_only: int | None = None  # index of the last line if it holds alt text only
 
     def _start(self, path: str | None, mode: str, unit) -> None:
         if self.pending == 2 and self.lines and self.lines[-1].text:
@@ -414,6 +417,11 @@ class _Lines:
         if not text.strip():  # only spaces (&nbsp;, U+3000): a blank line, as the page shows it
             self.pending = max(self.pending, 2)
             return
+        if self.alt_only is not None and self.lines[self.alt_only].text == text and not alts:
+            # An image's alt text that repeats the caption under it: the caption is read once.
+            del self.lines[self.alt_only:]
+            self.alts_left_out["repeats the caption beside it"] += 1
+        self.alt_only = len(self.lines) if alts and not other.strip() else None
         walker, key = self.walker, self.path
         if self.mode == OUTSIDE:
             walker.unit(self.unit[0] if self.unit else OUTSIDE_REASON, self.unit[1] if self.unit else key)
