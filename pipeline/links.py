@@ -254,6 +254,8 @@ def compare(cur: Form, pred: Form, rules: LinkRules) -> tuple[str, float, str] |
         return "same", 1.0, "identical" if plain else "identical after normalization (NFKC, spaces)"
     if cur.variant_key == pred.variant_key and cur.variant_key:
         return "variant", 1.0, "; ".join(_variant_notes(cur, pred, rules)) or "identical after the variant rules"
+    if _set_apart(cur, pred, rules):
+        return None
     score, shared = similarity(cur, pred)
     score = round(score, 2)
     if score < rules.cut:
@@ -262,6 +264,21 @@ def compare(cur: Form, pred: Form, rules: LinkRules) -> tuple[str, float, str] |
     if in_review(score, rules):
         basis += f"; for review: within {rules.review_band:g} of the threshold {rules.threshold:g}"
     return "renamed", score, basis
+
+
+def _set_apart(cur: Form, pred: Form, rules: LinkRules) -> bool:
+    """Two programs however alike their names: a contrasting word on each side (国内 / 海外), or
+    names of two different kinds (a course and a grant)."""
+    for a, b in rules.contrasts:
+        if (a in cur.cased and b in pred.cased and b not in cur.cased and a not in pred.cased) \
+                or (b in cur.cased and a in pred.cased and a not in cur.cased and b not in pred.cased):
+            return True
+    kinds = [_head_kind(f.cased, rules) for f in (cur, pred)]
+    return None not in kinds and kinds[0] != kinds[1]
+
+
+def _head_kind(text: str, rules: LinkRules) -> str | None:
+    return next((kind for kind, endings in rules.head_kinds if text.endswith(endings)), None)
 
 
 def in_review(score: float, rules: LinkRules) -> bool:

@@ -487,6 +487,8 @@ class LinkRules:
     generic: frozenset[str]  # similarity.generic: normalized forms
     generic_pos: tuple[str, ...]  # similarity.generic_pos: part-of-speech prefixes
     ignore_pos: tuple[str, ...]  # similarity.ignore_pos
+    contrasts: tuple[tuple[str, str], ...]  # similarity.contrasts: word pairs
+    head_kinds: tuple[tuple[str, tuple[str, ...]], ...]  # similarity.head_kinds: kind -> endings
 
     @property
     def cut(self) -> float:
@@ -523,6 +525,13 @@ def load_links(f: _Reader) -> LinkRules:
             raise RulesError(f"{f.path.name}: key '{key}' must be a number from 0 to 1")
         return float(value)
 
+    def contrasts() -> tuple[tuple[str, str], ...]:
+        pairs = f.get("similarity.contrasts", list)
+        if not all(isinstance(p, list) and len(p) == 2 and all(isinstance(w, str) and w for w in p) for p in pairs):
+            raise RulesError(f"{f.path.name}: key 'similarity.contrasts' must be a list of word pairs such as "
+                             '["国内", "海外"]')
+        return tuple((a, b) for a, b in pairs)
+
     threshold, band = fraction("similarity.threshold"), fraction("similarity.review_band")
     if not 0 < threshold - band or threshold + band > 1:
         raise RulesError(f"{f.path.name}: key 'similarity.review_band' must keep threshold ± review_band "
@@ -540,6 +549,9 @@ def load_links(f: _Reader) -> LinkRules:
         generic=frozenset(f.strings("similarity.generic")),
         generic_pos=f.strings("similarity.generic_pos"),
         ignore_pos=f.strings("similarity.ignore_pos"),
+        contrasts=contrasts(),
+        head_kinds=tuple((str(kind), tuple(f.strings(f"similarity.head_kinds.{kind}")))
+                         for kind in f.get("similarity.head_kinds", dict)),
     )
 
 

@@ -164,9 +164,21 @@ def test_renamed_never_beats_same_or_variant(rules):
 
 
 def test_ties_are_broken_by_the_order_of_first_mention(rules):
-    got = _links(["創業相談事業", "創業講座事業"], ["創業塾事業"], rules)
-    assert got == [("創業相談事業", "創業塾事業", "renamed"), ("創業講座事業", None, "new")]
-    assert _links(["創業講座事業", "創業相談事業"], ["創業塾事業"], rules)[0] == ("創業講座事業", "創業塾事業", "renamed")
+    got = _links(["創業ゼミ事業", "創業講座事業"], ["創業塾事業"], rules)
+    assert got == [("創業ゼミ事業", "創業塾事業", "renamed"), ("創業講座事業", None, "new")]
+    assert _links(["創業講座事業", "創業ゼミ事業"], ["創業塾事業"], rules)[0] == ("創業講座事業", "創業塾事業", "renamed")
+
+
+def test_contrasting_words_and_different_kinds_set_two_programs_apart(rules):
+    """rules/links.toml [similarity] contrasts and head_kinds: a name with 国内 is never renamed
+    to one with 海外, nor a course (塾) to a grant (補助金), however many words they share."""
+    assert _links(["海外展示会出展助成金"], ["国内展示会出展助成金"], rules) == [
+        ("海外展示会出展助成金", None, "new"), (None, "国内展示会出展助成金", "dropped")]
+    assert _links(["事業承継計画策定支援事業"], ["事業継続計画策定支援事業"], rules)[0][2] == "new"
+    assert _links(["創業支援補助金"], ["創業塾"], rules)[0][2] == "new"
+    # of one kind (courses), or of a kind and none: still renamed
+    assert _links(["創業スクール事業"], ["創業塾"], rules)[0] == ("創業スクール事業", "創業塾", "renamed")
+    assert _links(["事業承継支援事業"], ["事業承継相談事業"], rules)[0] == ("事業承継支援事業", "事業承継相談事業", "renamed")
 
 
 def test_names_that_share_only_generic_words_are_not_linked(rules):
@@ -263,3 +275,25 @@ def test_a_new_round_is_linked_without_processing_the_older_documents(tmp_path):
     for table in ("plans", "program_links", "diagnostics"):
         for ext in ("parquet", "csv"):
             assert (out / f"{table}.{ext}").read_bytes() == (tmp_path / "fresh" / f"{table}.{ext}").read_bytes()
+
+
+def test_a_blind_red_teams_rounds_give_its_hand_written_links(tmp_path):
+    """tests/fixtures/rounds2: three rounds for five municipalities written by someone who saw
+    neither the code nor links.toml, with every link decided by hand (expected_links.json) and
+    each plan's predecessor (expected_plans.json)."""
+    out = tmp_path / "out"
+    res = cli("run", "tests/fixtures/rounds2", "--out", str(out), "--tables-only", "--jobs", "1")
+    assert res.returncode == 0, res.stderr
+    plans = {p["plan_id"]: p for p in _rows(out, "plans")}
+    got = sorted(((r["municipality"], plans[r["plan_id"]]["period_start_fy"], r["program_name"] or None,
+                   r["predecessor_program_name"] or None, r["link"]) for r in _rows(out, "program_links")), key=str)
+    expected = json.loads((FIXTURES / "rounds2" / "expected_links.json").read_text(encoding="utf-8"))
+    assert got == sorted(((e["municipality"], e["plan_period"][0], e["program_name"], e["predecessor_program_name"],
+                           e["link"]) for e in expected), key=str)
+    period = {p["plan_id"]: [p["period_start_fy"], p["period_end_fy"]] for p in plans.values()}
+    successions = sorted(((p["municipality"], period[p["plan_id"]][0],
+                           period[p["predecessor_plan_id"]] if p["predecessor_plan_id"] else None)
+                          for p in plans.values()), key=str)
+    wanted = json.loads((FIXTURES / "rounds2" / "expected_plans.json").read_text(encoding="utf-8"))
+    assert successions == sorted(((e["municipality"], e["plan_period"][0], e["predecessor_period"]) for e in wanted),
+                                 key=str)
