@@ -71,6 +71,8 @@ class HeaderEvidenceRules:
     date: re.Pattern[str]
     filler: re.Pattern[str]
     period_search: re.Pattern[str]  # the [period] grammar, unanchored
+    heading_ranks: int
+    announcement_lookahead: int
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         min_cues=f.get("header.evidence.min_cues", int),
         max_chars=f.get("header.evidence.max_chars", int),
         max_lines=f.get("header.evidence.max_lines", int),
+        heading_ranks=f.get("header.evidence.heading_ranks", int),
+        announcement_lookahead=f.get("header.evidence.announcement_lookahead", int),
         lead=_composed_one(f, "header.parts.lead", "header.parts"),
         quoted_title=_composed_one(f, "header.evidence.quoted_title", "header.parts"),
         bare_title=_composed_one(f, "header.evidence.bare_title", "header.parts"),

@@ -16,7 +16,6 @@ KNOWN_GAPS = {
     "captions_misc": "a caption glued under a bracketed list, and captions ending in 。",
     "enumerated_items": "enumerators inside one list line (①, ア, '1.') stay in the names",
     "kana_markers": "ア/イ/ウ and (ア) measure markers are not marker forms",
-    "two_announcements": "a second title and preamble after a plan are read as the plan's text",
 }
 
 

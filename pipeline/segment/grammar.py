@@ -217,6 +217,13 @@ def match_title(text: str, rules: Rules) -> tuple[int, str] | None:
     return None
 
 
+def is_heading(text: str, rules: Rules) -> bool:
+    """A line that heads an announcement's plan summaries: a title of the first rank
+    ([title] patterns whose rank is under heading_ranks), such as 【承認した地域産業活性化計画の概要】."""
+    found = match_title(text, rules)
+    return found is not None and found[0] < rules.evidence.heading_ranks
+
+
 def repeats_title(text: str, title: str | None, rules: Rules) -> bool:
     """A running header pasted into the text: the document title again, perhaps with a page
     number ("承認した地域産業活性化計画の概要 2/3")."""

@@ -86,3 +86,19 @@ class Lookahead:
             last[m.form] = cand
         return grammar.choose_measure_form([tuple(c) for c in cands], self.rules)
 
+    def starts_announcement(self, i: int) -> bool:
+        """Does the heading at ``i`` open a second announcement: prose (its preamble), then a plan
+        header, with no measure marker between? A running header repeating the title is followed
+        by the plan's own text or the next header straight away."""
+        prose = 0
+        for k in range(i + 1, min(len(self.lines), i + 1 + self.rules.evidence.announcement_lookahead)):
+            line = self.lines[k]
+            text = line.text
+            if not text or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules):
+                continue
+            if self.header_at(k):
+                return prose > 0
+            if grammar.marker_candidate(text, self.rules):
+                return False
+            prose += 1
+        return False

@@ -147,6 +147,14 @@ class _Segmenter:
                 i += 1
                 continue
             contact_label_only = False
+            if plan is not None and not in_contact and line.hint is None \
+                    and grammar.is_heading(text, self.rules) and self.ahead.starts_announcement(i):
+                # A second announcement in the file: its heading, then its preamble, then plans.
+                flush()
+                self.role(line, Role.TITLE, None)
+                plan, measure = None, None
+                i += 1
+                continue
             if grammar.is_contact_label(text, self.rules):
                 contact_label_only = not in_contact and grammar.is_contact_label_alone(text, self.rules)
                 in_contact = True
