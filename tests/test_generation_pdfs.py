@@ -27,7 +27,6 @@ _OVERVIEW = ("a source line that ends a sentence inside an overview paragraph en
 _PASTED = ("a page number or 別紙 written into the text sits between body lines in the PDF, "
            "and the reader joins it to its neighbour as a wrapped line")
 KNOWN_GAPS = {
-    ("g2015_2", "a"): "a closing 等 wrapped alone onto the next line reads as a caption",
     ("g2025_1", "a"): _PASTED, ("g2025_1", "b"): _PASTED, ("g2025_1", "c"): _PASTED,
     ("g2025_2", "a"): _PASTED, ("g2025_2", "b"): _PASTED,
     ("plan_like_prose", "a"): _OVERVIEW, ("plan_like_prose", "b"): _OVERVIEW, ("plan_like_prose", "c"): _OVERVIEW,

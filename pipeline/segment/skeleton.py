@@ -495,8 +495,8 @@ class _Segmenter:
         in a parenthesis that holds program names."""
         if len(text) > self.rules.caption_max_chars or self.is_sentence(text) or self.rules.bullets.match(text):
             return False
-        if not re.search(r"\w", text) or text[0] in ")]】」』":
-            return False  # a bracket or symbol left over from a wrap is no caption
+        if not re.search(r"\w", text) or text[0] in ")]】」』" or text in self.rules.closers:
+            return False  # a bracket, symbol or closing 等 left over from a wrap is no caption
         seps = tuple(self.rules.separators)
         if not separators_ok:
             return not any(sep in text for sep in seps)
