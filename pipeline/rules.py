@@ -157,6 +157,7 @@ class Rules:
     gloss_max_chars: int
     verbal_noun_pos: tuple[tuple[str, ...], ...]
     activity_endings: tuple[str, ...]
+    activity_separators: tuple[str, ...]
     program_heads: tuple[str, ...]
     particle_pos: str
     explanation_particles: tuple[str, ...]
@@ -362,6 +363,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         gloss_max_chars=p.get("items.gloss_max_chars", int),
         verbal_noun_pos=tuple(tuple(str(x) for x in pos) for pos in p.get("activities.verbal_noun_pos", list)),
         activity_endings=p.strings("activities.activity_endings"),
+        activity_separators=p.strings("activities.activity_separators"),
         program_heads=tuple(sorted(p.strings("activities.program_heads"), key=len, reverse=True)),
         particle_pos=p.get("activities.particle_pos", str),
         explanation_particles=p.strings("activities.explanation_particles"),

@@ -121,6 +121,7 @@ def _overview_text(ps: PlanSkeleton, rules: Rules) -> str:
     A bullet point ("・商店街の活性化") starts a line of its own."""
     out = ""
     prev_bullet = True  # a bullet point at the very start counts as a new line
+    # (a paragraph after a bullet point starts a line of its own too: the list has ended)
     for para in ps.overview:
         for k, line in enumerate(para):
             text = line.text
@@ -130,7 +131,7 @@ def _overview_text(ps: PlanSkeleton, rules: Rules) -> str:
             ends = bool(rules.sentence_end.search(out[-1:]))
             if not out:
                 out = text
-            elif (bullet and (prev_bullet or ends)) or (k == 0 and ends):
+            elif (bullet and (prev_bullet or ends)) or (k == 0 and (ends or prev_bullet)):
                 out += "\n" + text
             else:
                 out = join_text(out, text)

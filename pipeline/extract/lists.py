@@ -92,7 +92,15 @@ def activities(text: str, rules: Rules) -> tuple[Item, ...] | None:
         return None
     spans: list[tuple[int, int]] = []
     start = None
-    for s, e in _top_level_parts(text, 0, end, rules):
+    parts = _top_level_parts(text, 0, end, rules)
+    if len(parts) == 1:
+        # "A開催・B実施・C提供": ・ between activities, when every part is one
+        dotted = _top_level_parts(text, 0, end, rules, separators=rules.activity_separators)
+        if len(dotted) > 1 and all(
+                _is_activity(text[s:_split_qualifier(text, s, _strip_closer(text, s, e, rules), rules)[0]].strip(),
+                             rules) for s, e in dotted):
+            parts = dotted
+    for s, e in parts:
         core_end, _ = _split_qualifier(text, s, e, rules)
         if start is None:
             start = s
@@ -134,8 +142,10 @@ def _holds_list(name: str, rules: Rules) -> bool:
     return False
 
 
-def _top_level_parts(text: str, start: int, end: int, rules: Rules) -> list[tuple[int, int]]:
+def _top_level_parts(text: str, start: int, end: int, rules: Rules,
+                     separators: tuple[str, ...] | None = None) -> list[tuple[int, int]]:
     """Spans of text[start:end] between separators outside brackets."""
+    separators = rules.separators if separators is None else separators
     opens = {pair[0]: pair[1] for pair in rules.pairs}
     stack: list[str] = []
     parts, k0 = [], start
@@ -145,7 +155,7 @@ def _top_level_parts(text: str, start: int, end: int, rules: Rules) -> list[tupl
             stack.pop()
         elif ch in opens and not (ch == opens[ch] and stack):
             stack.append(opens[ch])
-        elif not stack and ch in rules.separators:
+        elif not stack and ch in separators:
             parts.append((k0, k))
             k0 = k + 1
     parts.append((k0, end))
@@ -328,6 +338,13 @@ def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_e
     bulleted = bool(rules.bullets.match(text[start:end]))
     for k in range(start, end):
         ch = text[k]
+        if not stack and k in line_starts and k > k0 and (
+                (bulleted and rules.bullets.match(text[k:end]))
+                # a bare list with one item a line: a line that ends in a head noun ends an item
+                # (also when the next line opens with a bracket: 「見る、知る」…事業)
+                or (lines_are_items and text[k0:k].rstrip().endswith(rules.head_nouns))):
+            spans.append((k0, k))
+            k0 = k
         if stack and ch == stack[-1]:
             stack.pop()
         elif ch in opens and not (ch == opens[ch] and stack):
@@ -337,12 +354,6 @@ def split_items(text: str, start: int, end: int, rules: Rules, *, last_is_list_e
         elif not stack and ch in rules.separators:
             spans.append((k0, k))
             k0 = k + 1
-        elif not stack and k in line_starts and k > k0 and (
-                (bulleted and rules.bullets.match(text[k:end]))
-                # a bare list with one item a line: a line that ends in a head noun ends an item
-                or (lines_are_items and text[k0:k].rstrip().endswith(rules.head_nouns))):
-            spans.append((k0, k))
-            k0 = k
     spans.append((k0, end))
     spans = [part for span in spans for part in _space_separated(text, span, rules)]
     spans = [part for span in spans for part in _coordinated(text, span, rules)]

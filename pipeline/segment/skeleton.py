@@ -96,6 +96,8 @@ class _Segmenter:
         self.preamble_captions: list[NormLine] = []
         self.ahead = Lookahead(doc.lines, rules)
         self.caption_splits: set[int] = set()
+        self.furniture_seen = False  # page furniture since the last paragraph began
+        self.para_after_furniture = False  # the open paragraph began after page furniture
         # PDF lines are whole paragraphs already; text paragraphs are runs of non-blank lines.
         self.one_line_paragraphs = doc.raw.media_type == "application/pdf"
 
@@ -162,6 +164,7 @@ class _Segmenter:
                     or (plan is not None and grammar.repeats_title(text, self.title, self.rules)):
                 self.role(line, Role.FURNITURE, None)
                 self.diag(Severity.INFO, "page_furniture", f"running header/footer or page number dropped: {text}", line)
+                self.furniture_seen = True
                 i += 1
                 continue
             count = grammar.placeholder_count(text, self.rules) if plan is not None else 0
@@ -257,6 +260,8 @@ class _Segmenter:
                 self.diag(Severity.WARNING, "stray_period", f"period line outside a plan header: {text}", line, plan)
                 i += 1
                 continue
+            if not para:
+                self.para_after_furniture, self.furniture_seen = self.furniture_seen, False
             para.append(line)
             if self.one_line_paragraphs:
                 flush()
@@ -563,6 +568,9 @@ class _Segmenter:
             prev_text = measure.body[-1][-1].text
             bullets = self.rules.bullets
             continues = (prev_text.endswith(tuple(self.rules.separators)) or _paren_left_open(prev_text)
+                         # a list of one name a line that a page break (furniture) cut in two
+                         or (self.para_after_furniture and prev_text.endswith(heads)
+                             and all(ln.text.endswith(heads) for ln in para))
                          # one bulleted item after another: the same list
                          or bool(bullets.match(prev_text) and bullets.match(para[0].text)))
             if not continues and all(self.is_caption_like(ln.text) for ln in para) \
