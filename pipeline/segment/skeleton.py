@@ -569,7 +569,7 @@ class _Segmenter:
             bullets = self.rules.bullets
             continues = (prev_text.endswith(tuple(self.rules.separators)) or _paren_left_open(prev_text)
                          # a list of one name a line that a page break (furniture) cut in two
-                         or (self.para_after_furniture and prev_text.endswith(heads)
+                         or ((self.para_after_furniture or self.one_line_paragraphs) and prev_text.endswith(heads)
                              and all(ln.text.endswith(heads) for ln in para))
                          # one bulleted item after another: the same list
                          or bool(bullets.match(prev_text) and bullets.match(para[0].text)))
