@@ -232,3 +232,19 @@ def municipality_diagnostics(doc: Document, munis, default_prefecture: str | Non
     diags = sorted(doc.diagnostics + tuple(extra),
                    key=lambda d: (d.line if d.line is not None else -1, d.code, d.message))
     return replace(doc, diagnostics=tuple(diags))
+
+
+_NAME_PATTERNS: dict[str, object] = {}
+
+
+def names_in(text: str, rules) -> set[str]:
+    """The known municipality names that stand in ``text`` (longest first, no overlaps):
+    "大田区、府中市及び東大和市の…" -> {大田区, 府中市, 東大和市}."""
+    import re
+
+    key = str(rules.municipalities_path)
+    if key not in _NAME_PATTERNS:
+        names = sorted(known_names(rules), key=len, reverse=True)
+        _NAME_PATTERNS[key] = re.compile("|".join(map(re.escape, names))) if names else None
+    pattern = _NAME_PATTERNS[key]
+    return set(pattern.findall(text)) if pattern else set()

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..municipalities import known_municipality, known_prefix, municipality_from_title
+from ..municipalities import known_municipality, known_prefix, municipality_from_title, names_in
 from ..normalize import normalize_text
 from ..rules import Category, Rules
 from .periods import looks_like_period, parse_period
@@ -98,7 +98,7 @@ def line_evidence(text: str, rules: Rules) -> Evidence | None:
         if name and " " in b.group("inner").strip():
             munis.append(name)
             rest = rest[:b.start()] + " " + rest[b.end():]
-    for token in rest.split():
+    for token in re.split(r"[\s:]+", rest):  # "大田区:大田区産業振興計画": a colon sets parts apart too
         token = token.strip(":、,")
         # "(港区)", "…プラン(豊島区)": a municipality in brackets, alone or after the title
         while (b := _last_bracket(token, rules)) and known_municipality(b.group("inner").strip(), rules):
@@ -117,7 +117,8 @@ def line_evidence(text: str, rules: Rules) -> Evidence | None:
         elif not all(ev.filler.match(part) for part in ev.bracketed.split(token) if part):
             leftover = True
     title_muni = known_prefix(title, rules)
-    if len(set(munis)) > 1:
+    if len(set(munis)) > 1 or len(names_in(text, rules) - {title_muni, *munis}) > 0 and \
+            len(names_in(text, rules)) > 1:
         return None  # a line naming several municipalities is about them, not one plan's header
     return Evidence(title, munis[0] if munis else None, period, title_muni, not leftover)
 
@@ -149,7 +150,7 @@ def header_from_evidence(texts: list[str], rules: Rules) -> EvidenceHeader | Non
         title, muni = title or found.title, muni or found.muni
         period, title_muni = period or found.period, title_muni or found.title_muni
         cues = (title is not None) + (muni is not None or title_muni is not None) + (period is not None)
-        if cues >= ev.min_cues and (title or (muni and period)):
+        if cues >= ev.min_cues and (muni or title_muni) and (title or period):
             used = k + 1
             if title is None and used < len(texts) and used < ev.max_lines:
                 # "■(三鷹市) 【計画期間:…】" / "「三鷹市地域産業活性化計画」": the title below
@@ -178,7 +179,10 @@ def _take_period(text: str, rules: Rules) -> tuple[str | None, str]:
             continue
         if parse_period(m.group(0), rules) or looks_like_period(m.group(0), rules):
             return m.group(0), text[:m.start()] + " " + text[m.end():]
+    quoted = [q.span() for q in ev.quoted_title.finditer(text)]
     for m in ev.period_search.finditer(text):
+        if any(a <= m.start() < b for a, b in quoted):
+            continue  # "「令和6年度大田区地域産業活性化計画」": a year in the title is no period
         if ev.period_cue.search(m.group(0)) and not ev.date.search(m.group(0)) and parse_period(m.group(0), rules):
             return m.group(0).strip(), text[:m.start()] + " " + text[m.end():]
     # A period the line broke inside its brackets: "【計画期間:令和7年度〜令和9年".
@@ -221,7 +225,7 @@ def is_heading(text: str, rules: Rules) -> bool:
     """A line that heads an announcement's plan summaries: a title of the first rank
     ([title] patterns whose rank is under heading_ranks), such as 【承認した地域産業活性化計画の概要】."""
     found = match_title(text, rules)
-    return found is not None and found[0] < rules.evidence.heading_ranks
+    return found is not None and found[0] < rules.evidence.heading_ranks and not is_section_label(text, rules)
 
 
 def repeats_title(text: str, title: str | None, rules: Rules) -> bool:
@@ -282,34 +286,63 @@ def is_sequence_label(rest: str, rules: Rules) -> bool:
 
 @dataclass(frozen=True)
 class MeasureForm:
-    """The marker form that numbers a plan's measures, and whether its sequence vouches for
-    labels that are not known ones (``trusted``: numbered 1, 2, 3 … with label-shaped rests)."""
+    """The marker form that numbers a plan's measures, from which line on (a list of the same
+    form above the measures, in the overview, is not theirs), and whether its sequence vouches
+    for labels that are not known ones (``trusted``: 1, 2, 3 … with label-shaped rests)."""
 
     form: int
     trusted: bool
+    start: int = 0  # index of the line of its first measure
 
 
-def choose_measure_form(candidates: list[tuple[int, MarkerMatch, bool]], rules: Rules) -> MeasureForm | None:
+def choose_measure_form(candidates: list[tuple[int, MarkerMatch, bool]], rules: Rules,
+                        end: int = 0) -> MeasureForm | None:
     """The one form whose markers are a plan's measures, from the plan's candidate markers
     (line index, match, whether a non-marker line follows before the next marker of that
     form). A form counts when it carries a known label, or when its numbers run 1, 2, 3 …
-    with label-shaped rests. Preferred: more known labels, a consistent sequence, markers
-    with text under them, the form seen first. Sub-enumerations (①② in an overview, a list
-    inside a measure) lose on these."""
+    with label-shaped rests; a form that starts again at 1 counts from its last start. Of the
+    forms that count: more known labels; then one not enumerated under another's marker
+    ((1)(2) under a measure); then the one that reaches further (``end``: the plan's last line;
+    ①② in an overview end where the measures begin); then a consistent sequence, markers with
+    text under them, the form seen first."""
     by_form: dict[int, list[tuple[int, MarkerMatch, bool]]] = {}
     for cand in candidates:
         by_form.setdefault(cand[1].form, []).append(cand)
-    best: tuple | None = None
+    runs = {}
     for form, cands in by_form.items():
+        # numbered again from 1: the run with the most known labels, the last of equals
+        starts = [k for k, c in enumerate(cands) if c[1].number == 1 and k > 0]
+        if starts:
+            pieces = [cands[a:b] for a, b in zip([0, *starts], [*starts, len(cands)], strict=True)]
+            runs[form] = max(reversed(pieces), key=lambda run: sum(c[1].known for c in run))
+        else:
+            runs[form] = cands
+    options = []
+    for form, cands in runs.items():
         known = sum(c[1].known for c in cands)
         consistent = [c[1].number for c in cands] == list(range(1, len(cands) + 1)) \
             and all(is_sequence_label(c[1].rest, rules) for c in cands)
-        if not known and not consistent:
-            continue
-        key = (known, consistent, sum(c[2] for c in cands), -cands[0][0])
+        if known or consistent:
+            options.append((form, cands, known, consistent))
+    every = sorted(c[0] for c in candidates)
+    best: tuple | None = None
+    for form, cands, known, consistent in options:
+        lines = [c[0] for c in cands]
+        inner = any(_nested(lines, [c[0] for c in other]) for f, other, _, _ in options if f != form)
+        # How far the form reaches: from its first marker to the first marker of another form
+        # after its last one (or the end) — an overview's list ends where the measures begin.
+        after = next((k for k in every if k > lines[-1] and k not in lines), end)
+        key = (known, not inner, after - lines[0], consistent, sum(c[2] for c in cands), -lines[0])
         if best is None or key > best[0]:
-            best = (key, MeasureForm(form, consistent))
+            best = (key, MeasureForm(form, consistent, lines[0]))
     return best[1] if best else None
+
+
+def _nested(lines: list[int], other: list[int]) -> bool:
+    """Every line of ``lines`` stands between the same two lines of ``other``: a list under
+    one of its markers."""
+    gaps = {sum(1 for o in other if o < k) for k in lines}
+    return len(gaps) == 1 and 0 < next(iter(gaps)) < len(other)
 
 
 def match_marker(text: str, rules: Rules) -> MarkerMatch | None:

@@ -38,8 +38,12 @@ class Lookahead:
     def header_at(self, k: int) -> bool:
         if k not in self._header_at:
             text = self.lines[k].text
-            self._header_at[k] = bool(match_header(text, self.rules) or grammar.header_from_evidence(
-                [self.lines[j].text for j in self.nonblank_run(k)], self.rules))
+            run = self.nonblank_run(k)
+            # 「台東区地域産業 / 活性化計画」(台東区)…: a title the line broke inside
+            broken = len(run) > 1 and text.count("「") > text.count("」") \
+                and match_header(text + self.lines[run[1]].text, self.rules)
+            self._header_at[k] = bool(match_header(text, self.rules) or broken or grammar.header_from_evidence(
+                [self.lines[j].text for j in run], self.rules))
         return self._header_at[k]
 
     def followed_by_content(self, i: int, extra: list[NormLine], weak: bool) -> bool:
@@ -58,8 +62,8 @@ class Lookahead:
                              or self._continues_header(text)):
                 weak = False  # the header goes on with its municipality or period
                 continue
-            if self.header_at(k - 1):
-                return False
+            if self.header_at(k - 1) or grammar.is_heading(text, self.rules):
+                return False  # the next header, or the heading of the summaries: nothing of its own
             if not weak or grammar.marker_candidate(text, self.rules):
                 return True
             seen = True
@@ -70,11 +74,13 @@ class Lookahead:
         next header that starts like a marker."""
         cands: list[list] = []
         last: dict[int, list] = {}
+        end = len(self.lines)
         for k in range(i, len(self.lines)):
             line = self.lines[k]
             if not line.text or line.hint is not None:
                 continue
             if self.header_at(k):
+                end = k
                 break
             m = grammar.marker_candidate(line.text, self.rules)
             if m is None:
@@ -84,7 +90,7 @@ class Lookahead:
             cand = [k, m, False]
             cands.append(cand)
             last[m.form] = cand
-        return grammar.choose_measure_form([tuple(c) for c in cands], self.rules)
+        return grammar.choose_measure_form([tuple(c) for c in cands], self.rules, end)
 
     def starts_announcement(self, i: int) -> bool:
         """Does the heading at ``i`` open a second announcement: prose (its preamble), then a plan

@@ -8,24 +8,21 @@ The output is a ``Skeleton``: plans with their measures' body paragraphs still a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..model import (
     Diagnostic,
     LayoutHint,
     LineRole,
-    MeasureSkeleton,
     NormDocument,
     NormLine,
-    Period,
-    PlanSkeleton,
     Role,
     Severity,
     Skeleton,
 )
 from ..rules import Rules
 from . import grammar
+from .drafts import MeasureDraft, PlanDraft
 from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
 from .lookahead import Lookahead
 from .periods import looks_like_period, parse_period
@@ -42,44 +39,6 @@ def _paren_left_open(text: str) -> bool:
 _READ_ROLES = frozenset((Role.HEADER, Role.PERIOD, Role.TITLE, Role.FURNITURE, Role.MARKER))
 
 
-@dataclass
-class _MeasureDraft:
-    """A measure while segment reads it; frozen into a MeasureSkeleton at the end."""
-
-    number: int
-    marker: str
-    label: str
-    label_lines: list[NormLine]
-    body: list[list[NormLine]] = field(default_factory=list)  # paragraphs
-
-    def freeze(self) -> MeasureSkeleton:
-        return MeasureSkeleton(self.number, self.marker, self.label, tuple(self.label_lines),
-                               tuple(tuple(p) for p in self.body))
-
-
-@dataclass
-class _PlanDraft:
-    """A plan while segment reads it; frozen into a PlanSkeleton at the end."""
-
-    plan_no: int
-    header_lines: list[NormLine]
-    title: str | None
-    muni: str | None
-    period: Period | None
-    period_text: str | None  # as written when it could not be parsed
-    overview: list[list[NormLine]] = field(default_factory=list)
-    overview_label_open: bool = False  # a 【概要】 line was just seen
-    captions: list[NormLine] = field(default_factory=list)
-    measures: list[_MeasureDraft] = field(default_factory=list)
-    last_line: int = 0
-    form: grammar.MeasureForm | None = None  # the marker form of its measures
-
-    def freeze(self) -> PlanSkeleton:
-        return PlanSkeleton(self.plan_no, tuple(self.header_lines), self.title, self.muni, self.period,
-                            self.period_text, tuple(tuple(p) for p in self.overview), tuple(self.captions),
-                            tuple(m.freeze() for m in self.measures), self.last_line)
-
-
 def segment(doc: NormDocument, rules: Rules) -> Skeleton:
     return _Segmenter(doc, rules).run()
 
@@ -90,7 +49,7 @@ class _Segmenter:
         self.rules = rules
         self.roles: dict[int, LineRole] = {}
         self.diags: list[Diagnostic] = []
-        self.plans: list[_PlanDraft] = []
+        self.plans: list[PlanDraft] = []
         self.title: str | None = None
         self.preamble: list[NormLine] = []
         self.preamble_captions: list[NormLine] = []
@@ -102,14 +61,14 @@ class _Segmenter:
         self.one_line_paragraphs = doc.raw.media_type == "application/pdf"
 
     # -- bookkeeping
-    def role(self, line: NormLine, role: str, plan: _PlanDraft | None) -> None:
+    def role(self, line: NormLine, role: str, plan: PlanDraft | None) -> None:
         self.roles[line.line_no] = LineRole(line.line_no, role, plan.plan_no if plan else None,
                                            line.text, line.page, line.raw)
         if plan is not None:
             plan.last_line = max(plan.last_line, line.line_no)
 
     def diag(self, severity: str, code: str, message: str, line: NormLine | None,
-             plan: _PlanDraft | None = None) -> None:
+             plan: PlanDraft | None = None) -> None:
         self.diags.append(Diagnostic(severity, code, message, line.line_no if line else None,
                                      plan.plan_no if plan else None, line.page if line else None))
 
@@ -118,8 +77,8 @@ class _Segmenter:
         lines = [ln for ln in self.doc.lines]
         i = 0
         n = len(lines)
-        plan: _PlanDraft | None = None
-        measure: _MeasureDraft | None = None
+        plan: PlanDraft | None = None
+        measure: MeasureDraft | None = None
         para: list[NormLine] = []  # the open paragraph
         before_plans: list[NormLine] = []
 
@@ -218,6 +177,8 @@ class _Segmenter:
             if header and not self.ahead.followed_by_content(i, extra or ([joined_title] if joined_title else []),
                                                        weak):
                 header = None  # a title with nothing of its own after it: a line that names a plan
+            if header and weak and plan is not None and not plan.measures:
+                header = None  # a title alone, between a plan's header and its measures: a caption or a mention
             if header:
                 flush()
                 if plan is None:
@@ -227,6 +188,7 @@ class _Segmenter:
                 self.plans.append(plan)
                 measure = None
                 continue
+            self.line_index = i
             marker = self.plan_marker(plan, text)
             if plan is None and (outside := grammar.marker_candidate(text, self.rules)) \
                     and (outside.known or grammar.is_sequence_label(outside.rest, self.rules)):
@@ -283,13 +245,14 @@ class _Segmenter:
             if role is None or role.role in _READ_ROLES or line.line_no in stray:
                 continue
             ev = grammar.line_evidence(line.text, self.rules)
-            if ev and ev.clean and (ev.title or ev.period):
+            # a line of cues alone, or a period with a municipality among other words
+            if ev and ((ev.clean and (ev.title or ev.period)) or (ev.period and (ev.muni or ev.title_muni))):
                 plan = self.plans[role.plan_no - 1] if role.plan_no else None
                 self.diag(Severity.WARNING, "plan_like_line",
                           f"looks like a plan header but was not read as one: {line.text[:60]}", line, plan)
 
     # -- measures as a numbered sequence
-    def plan_marker(self, plan: _PlanDraft | None, text: str) -> MarkerMatch | None:
+    def plan_marker(self, plan: PlanDraft | None, text: str) -> MarkerMatch | None:
         """A measure marker of this plan: of the plan's form, with a known label where the
         form asks one, unless the plan's numbered sequence vouches for its labels."""
         if plan is None:
@@ -297,7 +260,7 @@ class _Segmenter:
         if plan.form is None:
             return match_marker(text, self.rules)
         m = grammar.marker_candidate(text, self.rules)
-        if m is None or m.form != plan.form.form:
+        if m is None or m.form != plan.form.form or self.line_index < plan.form.start:
             return None
         form = self.rules.marker_forms[m.form]
         if m.known or plan.form.trusted or not form.requires_known_label:
@@ -331,9 +294,9 @@ class _Segmenter:
     # -- plan header
     def read_header(self, lines: list[NormLine], i: int, header: HeaderMatch,
                     joined_title: NormLine | None = None,
-                    extra: list[NormLine] = ()) -> tuple[_PlanDraft, int]:
+                    extra: list[NormLine] = ()) -> tuple[PlanDraft, int]:
         first = lines[i]
-        plan = _PlanDraft(plan_no=len(self.plans) + 1, header_lines=[first], title=header.title,
+        plan = PlanDraft(plan_no=len(self.plans) + 1, header_lines=[first], title=header.title,
                         muni=header.muni, period=None, period_text=None)
         self.role(first, Role.HEADER, plan)
         if joined_title is not None:
@@ -419,7 +382,7 @@ class _Segmenter:
             self.diag(Severity.WARNING, "missing_period", f"plan header without a plan period: {first.text}", first, plan)
         return plan, i
 
-    def continuation_cues(self, plan: _PlanDraft, text: str) -> grammar.Evidence | None:
+    def continuation_cues(self, plan: PlanDraft, text: str) -> grammar.Evidence | None:
         """The cues of a line that continues a header: no title, nothing else, and a
         municipality or period the plan still lacks."""
         ev = grammar.line_evidence(text, self.rules)
@@ -439,7 +402,7 @@ class _Segmenter:
         return not inner or inner.endswith(("〜", "-", "から")) or (
             parse_period(text, self.rules) is None and bool(self.rules.period_year_cut.search(inner)))
 
-    def take_period(self, plan: _PlanDraft, text: str, line: NormLine) -> None:
+    def take_period(self, plan: PlanDraft, text: str, line: NormLine) -> None:
         period = parse_period(text, self.rules)
         if period is None:
             from .periods import strip_period_wrapping
@@ -451,7 +414,7 @@ class _Segmenter:
 
     # -- markers
     def read_marker(self, lines: list[NormLine], i: int, marker: MarkerMatch,
-                    plan: _PlanDraft) -> tuple[_MeasureDraft, int]:
+                    plan: PlanDraft) -> tuple[MeasureDraft, int]:
         line = lines[i]
         label_lines = [line]
         label = marker.rest
@@ -460,6 +423,7 @@ class _Segmenter:
         # A label wrapped onto the next line: take that line when together they are a known label.
         rules = self.rules
         if not self.one_line_paragraphs and label and i < len(lines) and lines[i].text \
+                and not any(sep in lines[i].text for sep in rules.separators) \
                 and grammar.canonical_label(label, rules) is None and not grammar.has_label_shape(label, rules) \
                 and len(lines[i].text) <= rules.caption_max_chars \
                 and (grammar.canonical_label(label + lines[i].text, rules) is not None
@@ -487,7 +451,7 @@ class _Segmenter:
         if marker.number != expected:
             self.diag(Severity.WARNING, "marker_sequence",
                       f"measure marker {marker.marker} where ({expected}) was expected", line, plan)
-        return _MeasureDraft(marker.number, marker.marker, label, label_lines), i
+        return MeasureDraft(marker.number, marker.marker, label, label_lines), i
 
     # -- paragraphs
     def is_sentence(self, text: str) -> bool:
@@ -510,7 +474,7 @@ class _Segmenter:
                   for item in re.split("|".join(map(re.escape, seps)), part)]
         return not any(item.strip().endswith(self.rules.head_nouns) for item in inside)
 
-    def intro_paragraph(self, plan: _PlanDraft, para: list[NormLine]) -> None:
+    def intro_paragraph(self, plan: PlanDraft, para: list[NormLine]) -> None:
         """Between header and first marker: overview prose, and short caption lines."""
         if plan.overview_label_open:
             # Right after a 【概要】 label: the overview, whatever its shape (bullet points).
@@ -548,17 +512,24 @@ class _Segmenter:
             plan.captions.append(ln)
             self.role(ln, Role.CAPTION, plan)
 
-    def measure_paragraph(self, plan: _PlanDraft, measure: _MeasureDraft, para: list[NormLine]) -> None:
+    def measure_paragraph(self, plan: PlanDraft, measure: MeasureDraft, para: list[NormLine]) -> None:
         """After a marker: the first paragraph is the body; later short, unpunctuated
         paragraphs are captions, unless the body is an unfinished list."""
         # "商店街活性化事業" / "区内の皮革製品工房の様子": a caption line with no blank line
         # before it, after a line that ends a complete item (a head noun, no separator).
         heads = self.rules.head_nouns
+        # which of the last lines are captions (from the end: each and all after it)
+        tail_captions = [False] * (len(para) + 1)
+        tail_captions[len(para)] = True
+        for k in range(len(para) - 1, 0, -1):
+            text = para[k].text
+            tail_captions[k] = tail_captions[k + 1] and self.is_caption_like(text) \
+                and text.endswith(self.rules.caption_endings)
+        prose_before = False  # a sentence or a parenthesis in the lines before k
         for k in range(1, len(para)):
             prev = para[k - 1].text
-            if prev.endswith(heads) and not any(self.is_sentence(ln.text) or "(" in ln.text for ln in para[:k]) \
-                    and all(self.is_caption_like(ln.text) and ln.text.endswith(self.rules.caption_endings)
-                            for ln in para[k:]):
+            prose_before = prose_before or self.is_sentence(prev) or "(" in prev
+            if prev.endswith(heads) and not prose_before and tail_captions[k]:
                 self.measure_paragraph(plan, measure, para[:k])
                 for ln in para[k:]:
                     plan.captions.append(ln)
