@@ -123,6 +123,7 @@ class Rules:
     caption_marker: re.Pattern[str]
     caption_placeholder: re.Pattern[str]
     caption_endings: tuple[str, ...]
+    caption_after: tuple[str, ...]
     sentence_end: re.Pattern[str]
     block_openers: tuple[str, ...]
     closing_brackets: tuple[str, ...]
@@ -330,6 +331,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         caption_marker=f.regex("captions.marker"),
         caption_placeholder=f.regex("captions.placeholder"),
         caption_endings=f.strings("captions.endings"),
+        caption_after=f.strings("captions.caption_after"),
         sentence_end=f.regex("captions.sentence_end"),
         block_openers=f.strings("breaks.block_openers"),
         closing_brackets=f.strings("breaks.closing_brackets"),

@@ -43,6 +43,24 @@ CASES = {
                "感染症や災害などの発生による社会経済活動の大きな変化や社会構造の変革への対応に係る取組"])],
 }
 
+# fixture -> (captions of each plan, programs of each plan): a caption glued under a measure's
+# last line, with no blank line between
+GLUED = {
+    "cap2": ([["展示会出展の様子"], ["荒川区ものづくり見本市の様子"]],
+             [["区内企業の自社製品開発支援", "国内、海外の展示会への出展支援", "合同就職面接会の開催", "若手社員向け研修の実施"],
+              ["創業塾の開催", "インキュベーション施設の運営"]]),
+    "cap3": ([["産学連携フォーラムの様子"]], [["産学連携推進事業", "受発注商談会事業", "DX推進補助金"]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GLUED))
+def test_a_caption_glued_under_a_measure_is_a_caption(name, rules):
+    got = summary(process(REVIEW / f"{name}.txt", rules), rules)
+    captions, programs = GLUED[name]
+    assert [p["captions"] for p in got["plans"]] == captions
+    assert [[pr["program_name"] for m in p["measures"] for pr in m["programs"]] for p in got["plans"]] == programs
+
+
 PROGRAMS = {
     "furn": [["担当職員による企業訪問", "展示会への出展支援"], ["問合せ窓口の一元化", "専門家による経営相談の実施"],
              ["合同就職面接会の開催", "若手社員向け研修の実施"]],

@@ -529,7 +529,10 @@ class _Segmenter:
         for k in range(1, len(para)):
             prev = para[k - 1].text
             prose_before = prose_before or self.is_sentence(prev) or "(" in prev
-            if prev.endswith(heads) and not prose_before and tail_captions[k]:
+            # the last line, a caption glued under a list that ended complete (a name, 等, a closed
+            # parenthesis, an activity): "若手社員向け研修の実施" / "展示会出展の様子"
+            glued = k == len(para) - 1 and tail_captions[k] and prev.endswith(self.rules.caption_after)
+            if (prev.endswith(heads) and not prose_before or glued) and tail_captions[k]:
                 self.measure_paragraph(plan, measure, para[:k])
                 for ln in para[k:]:
                     plan.captions.append(ln)
