@@ -109,3 +109,18 @@ def test_the_2025_aims_are_known_labels(tmp_path, rules):
     (plan,) = _run(tmp_path, rules, text)["plans"]
     assert [m["category_label_canonical"] for m in plan["measures"]] == ["多様な主体の協業・参画", "中小企業等の自己変革への挑戦"]
     assert plan["period_end_fy"] == 2027
+
+
+@pytest.mark.parametrize("header,muni,title", [
+    ("【大田区】大田区産業振興計画【令和6年度～令和8年度】", "大田区", "大田区産業振興計画"),
+    ("Ⅰ　大田区産業振興計画　【計画期間：令和6年度～令和8年度】", "大田区", "大田区産業振興計画"),
+    ("No.1 大田区産業振興計画（大田区）【計画期間：令和6年度～令和8年度】", "大田区", "大田区産業振興計画"),
+    ("大田区：大田区産業振興計画（令和6年度～令和8年度）", "大田区", "大田区産業振興計画"),
+    ("「すみだ産業振興プラン～ものづくりのまち墨田の未来へ～」（墨田区）【計画期間：令和6年度～令和8年度】",
+     "墨田区", "すみだ産業振興プラン"),
+])
+def test_header_shapes_from_the_review(tmp_path, rules, header, muni, title):
+    """Leads (Ⅰ, No.1), a municipality in 【】 before the title, a colon between the parts, a
+    subtitle in the title's brackets: neither the lead nor the brackets end up in the title."""
+    got = _run(tmp_path, rules, f"【承認した地域産業活性化計画の概要】\n\n{header}\n\n" + PLAN_BODY)
+    assert [(p["municipality"], p["plan_title"], p["period_start_fy"]) for p in got["plans"]] == [(muni, title, 2024)]
