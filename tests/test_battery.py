@@ -233,3 +233,14 @@ def test_links_to_folders_are_listed_as_skipped_and_a_folder_named_twice_counts_
     assert sorted(ln.split(": skipped: ")[0] for ln in skipped) == \
         sorted(str(folder / n) for n in ("elsewhere", "loop", "notes.md"))
     assert "(3 other files skipped)" in res.stderr
+
+
+def test_a_header_with_nothing_after_it_says_so(tmp_path):
+    """A file holding one complete header and nothing else: the no_plans error says that the
+    header-like line has no plan content after it, not that no header cue was found."""
+    (tmp_path / "a.txt").write_text("「大田区地域産業活性化計画」（大田区）【計画期間：令和6年度～令和8年度】\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("run", tmp_path / "a.txt", "--out", out, "--tables-only").returncode == 0
+    rows = [r for r in (out / "diagnostics.csv").read_text(encoding="utf-8-sig").splitlines()[1:] if '"no_plans"' in r]
+    assert len(rows) == 1 and "a line has the cues of a plan header, but no overview or measures follow it" in rows[0]
+    assert rows[0].endswith(",1,")

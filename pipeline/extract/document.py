@@ -72,9 +72,12 @@ def _no_plans(skel: Skeleton, rules: Rules) -> Diagnostic:
     markers = sum(1 for ln in lines if grammar.marker_candidate(ln.text, rules))
     named = "; best candidates: " + "; ".join(f"line {ln.line_no}: {ln.text[:40]}" for ln in best) if best else ""
     marked = f"; {markers} line(s) start like measure markers" if markers else ""
+    top = scored and min(scored, key=lambda c: c[:2])
+    why = ("no plan read: a line has the cues of a plan header, but no overview or measures follow it"
+           if top and -top[0] >= rules.evidence.min_cues else
+           "no plan header found (a plan title, a municipality and a period, two of them at least)")
     return Diagnostic(Severity.ERROR, "no_plans",
-                      f"no plan header found (a plan title, a municipality and a period, two of them at "
-                      f"least) in {len(lines)} non-blank line(s){marked}{named}",
+                      f"{why}; {len(lines)} non-blank line(s){marked}{named}",
                       best[0].line_no if best else None, None, best[0].page if best else None)
 
 
