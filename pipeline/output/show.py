@@ -75,7 +75,14 @@ def _read(out_dir: str | Path, table: str, columns=None, filters=None) -> list[d
         # ("terminate called without an active exception", about one run in eight).
         with open(path, "rb") as fh:
             data = pa.BufferReader(fh.read())
-        return pq.read_table(data, columns=columns, filters=filters, use_threads=False).to_pylist()
+        # ParquetFile, not read_table: read_table goes through pyarrow.dataset, whose thread pool
+        # could abort the process at its exit; the filters are equalities, applied here.
+        wanted = None if columns is None else list(dict.fromkeys([*columns, *(f[0] for f in filters or ())]))
+        rows = pq.ParquetFile(data).read(columns=wanted, use_threads=False).to_pylist()
+        for column, op, value in filters or ():
+            keep = set(value) if op == "in" else {value}
+            rows = [r for r in rows if r.get(column) in keep]
+        return rows if columns is None else [{c: r[c] for c in columns} for r in rows]
     except (OSError, pa.ArrowException) as exc:  # damaged, cut short, or not the pipeline's
         raise UnreadableTableError(f"{path}: cannot read the table: {one_line(str(exc))}") from None
 
