@@ -44,12 +44,12 @@ def _plausible_japanese(text: str) -> bool:
     return bad == 0 and halfwidth_kana <= len(text) // 5
 
 
-def _strict(data: bytes, encoding: str, base: int) -> str:
+def _strict(data: bytes, encoding: str, base: int, hint: str = "save the file as UTF-8") -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputError(f"undecodable bytes at byte offset {base + exc.start} for {encoding}",
-                         hint="save the file as UTF-8") from None
+                         hint=hint) from None
 
 
 def split_lines(text: str) -> tuple[RawLine, ...]:

@@ -253,10 +253,10 @@ class MarkerMatch:
     known: bool = False  # the rest starts with a known category label
 
 
-def marker_candidate(text: str, rules: Rules) -> MarkerMatch | None:
-    """A line that starts like a measure marker of some form, whatever its label: the first
-    form that matches, with ``known`` telling whether a known label follows. Which of these
-    are measures is decided over the whole plan (``choose_measure_form``)."""
+def _form_matches(text: str, rules: Rules):
+    """Each marker form that starts the line, in order: (index, form, marker, rest, number).
+    A form without a number takes the known label's; a number out of range, or no known
+    label for such a form, passes the form over."""
     for index, form in enumerate(rules.marker_forms):
         m = form.pattern.match(text)
         if not m:
@@ -265,16 +265,25 @@ def marker_candidate(text: str, rules: Rules) -> MarkerMatch | None:
         if rules.marker_not_followed_by.match(rest):
             continue
         rest = rest.strip()
-        known = bool(rules.category_prefix(rest) or rules.category_for(rest))
         if "num" not in form.pattern.groupindex:
+            # No number in the marker ("◆多様な主体との連携を図る取組"): the known label's.
             cat = rules.category_for(rest)
-            if cat is None:
-                continue
-            return MarkerMatch(cat.number, m.group(0).strip(), rest, index, True)
-        number = marker_number(m.group("num"))
-        if number is None or not 1 <= number <= rules.marker_max_number:
-            continue
-        return MarkerMatch(number, m.group(0).strip(), rest, index, known)
+            number = cat.number if cat else None
+        else:
+            number = marker_number(m.group("num"))
+            if number is not None and not 1 <= number <= rules.marker_max_number:
+                number = None
+        if number is not None:
+            yield index, form, m.group(0).strip(), rest, number
+
+
+def marker_candidate(text: str, rules: Rules) -> MarkerMatch | None:
+    """A line that starts like a measure marker of some form, whatever its label: the first
+    form that matches, with ``known`` telling whether a known label follows. Which of these
+    are measures is decided over the whole plan (``choose_measure_form``)."""
+    for index, form, marker, rest, number in _form_matches(text, rules):
+        known = "num" not in form.pattern.groupindex or bool(rules.category_prefix(rest) or rules.category_for(rest))
+        return MarkerMatch(number, marker, rest, index, known)
     return None
 
 
@@ -346,27 +355,13 @@ def _nested(lines: list[int], other: list[int]) -> bool:
 
 
 def match_marker(text: str, rules: Rules) -> MarkerMatch | None:
-    for form in rules.marker_forms:
-        m = form.pattern.match(text)
-        if not m:
+    """A measure marker by its form alone: the first form that matches, where a form that asks
+    a known label has one (or the shape of one) after it."""
+    for _, form, marker, rest, number in _form_matches(text, rules):
+        if form.requires_known_label and "num" in form.pattern.groupindex \
+                and not (rules.category_prefix(rest) or rules.marker_label_shape.match(rest)):
             continue
-        rest = text[m.end():]
-        if rules.marker_not_followed_by.match(rest):
-            continue
-        rest = rest.strip()
-        if "num" not in form.pattern.groupindex:
-            # No number in the marker ("◆多様な主体との連携を図る取組"): the known label's.
-            known = rules.category_for(rest)
-            if known is None:
-                continue
-            return MarkerMatch(known.number, m.group(0).strip(), rest)
-        number = marker_number(m.group("num"))
-        if number is None or not 1 <= number <= rules.marker_max_number:
-            continue
-        if form.requires_known_label and not (rules.category_prefix(rest)
-                                                or rules.marker_label_shape.match(rest)):
-            continue
-        return MarkerMatch(number, m.group(0).strip(), rest)
+        return MarkerMatch(number, marker, rest)
     return None
 
 

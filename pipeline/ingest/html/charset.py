@@ -21,6 +21,7 @@ from ...errors import InputError
 from ...model import Diagnostic, Severity
 from ...rule_files import HtmlSettings
 from ..text import _plausible_japanese
+from ..text import _strict as _strict_text
 
 _META = re.compile(rb"<meta\b[^>]*?\bcharset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml\b[^>]*?\bencoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)", re.IGNORECASE)
@@ -103,8 +104,4 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def _strict(data: bytes, encoding: str, base: int) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"undecodable bytes at byte offset {base + exc.start} for {encoding}",
-                         hint="save the page as UTF-8") from None
+    return _strict_text(data, encoding, base, hint="save the page as UTF-8")
