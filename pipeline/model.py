@@ -111,6 +111,10 @@ class RawLine:
     hint: LayoutHint | None = None
     # HTML input: a short XPath of the page element the line comes from (its block element).
     html_path: str | None = None
+    # PDF input: True when the line starts a new block (vertical space, another column, a page
+    # that does not continue the last block), False when it follows the line before it in its
+    # block; None where the input carries no such evidence (text: a blank line says it).
+    gap_above: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ class NormLine:
     page: int | None = None
     char_boxes: tuple[CharBox | None, ...] | None = None
     hint: LayoutHint | None = None
+    gap_above: bool | None = None  # as RawLine.gap_above
 
 
 @dataclass(frozen=True)

@@ -374,3 +374,18 @@ def test_bad_pdf_toml_value_is_a_rules_error(tmp_path):
         _rules_with_pdf_toml(tmp_path / "b", lambda t: t.replace("page_number_patterns = [", "page_number_patterns = [\n  '(unclosed',"))()
 
 
+
+
+def test_usual_line_gap_is_the_smallest_that_recurs_not_the_most_common(rules):
+    """Where most paragraphs are one line long (a landscape summary, one sentence a paragraph),
+    paragraph spacing is the most common gap between lines, split over two 0.05-em steps; the
+    line gap of wrapped lines is the smaller one that still recurs. A one-off tight gap is not."""
+    from collections import Counter
+
+    from pipeline.ingest.pdf.blocks import _line_gap
+
+    seen = Counter({0.3: 1, 0.45: 1, 0.5: 18, 0.55: 1, 1.15: 23, 1.2: 11})
+    assert _line_gap(seen, rules.pdf) == 0.5
+    assert _line_gap(Counter({0.5: 40, 1.2: 9}), rules.pdf) == 0.5
+    # wrapped lines too rare to be the document's line spacing: paragraph spacing it is
+    assert _line_gap(Counter({0.5: 2, 1.15: 30}), rules.pdf) == 1.15

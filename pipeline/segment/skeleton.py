@@ -57,8 +57,6 @@ class _Segmenter:
         self.caption_splits: set[int] = set()
         self.furniture_seen = False  # page furniture since the last paragraph began
         self.para_after_furniture = False  # the open paragraph began after page furniture
-        # PDF lines are whole paragraphs already; text paragraphs are runs of non-blank lines.
-        self.one_line_paragraphs = doc.raw.media_type == "application/pdf"
 
     # -- bookkeeping
     def role(self, line: NormLine, role: str, plan: PlanDraft | None) -> None:
@@ -103,10 +101,14 @@ class _Segmenter:
             if not text:
                 # A label alone ("<h2>問合せ先</h2>" on a web page): its block is the next paragraph.
                 in_contact = in_contact and contact_label_only
-                if not self.one_line_paragraphs:
-                    flush()
+                flush()
                 i += 1
                 continue
+            if line.gap_above:
+                # A reader saw the line start a new block (vertical space, another column): as a
+                # blank line before it.
+                in_contact = in_contact and contact_label_only
+                flush()
             contact_label_only = False
             if plan is not None and not in_contact and line.hint is None \
                     and grammar.is_heading(text, self.rules) and self.ahead.starts_announcement(i):
@@ -196,7 +198,7 @@ class _Segmenter:
                           f"measure marker before any plan header: {text[:60]}", line)
             in_sequence = bool(marker and plan.form and plan.form.trusted
                                and marker.number == len(plan.measures) + 1)
-            if marker and para and not in_sequence and not self.one_line_paragraphs \
+            if marker and para and not in_sequence and not _break_is_known(line) \
                     and not self.is_sentence(para[-1].text[-1:]) and not para[-1].text.endswith(")") \
                     and not grammar.has_label_shape(para[-1].text, self.rules) \
                     and (marker.number != len(plan.measures) + 1
@@ -225,8 +227,6 @@ class _Segmenter:
             if not para:
                 self.para_after_furniture, self.furniture_seen = self.furniture_seen, False
             para.append(line)
-            if self.one_line_paragraphs:
-                flush()
             i += 1
         flush()
         if plan is None:
@@ -422,7 +422,7 @@ class _Segmenter:
         i += 1
         # A label wrapped onto the next line: take that line when together they are a known label.
         rules = self.rules
-        if not self.one_line_paragraphs and label and i < len(lines) and lines[i].text \
+        if label and i < len(lines) and lines[i].text and not _break_is_known(lines[i]) \
                 and not any(sep in lines[i].text for sep in rules.separators) \
                 and grammar.canonical_label(label, rules) is None and not grammar.has_label_shape(label, rules) \
                 and len(lines[i].text) <= rules.caption_max_chars \
@@ -543,7 +543,7 @@ class _Segmenter:
             bullets = self.rules.bullets
             continues = (prev_text.endswith(tuple(self.rules.separators)) or _paren_left_open(prev_text)
                          # a list of one name a line that a page break (furniture) cut in two
-                         or ((self.para_after_furniture or self.one_line_paragraphs) and prev_text.endswith(heads)
+                         or (self.para_after_furniture and prev_text.endswith(heads)
                              and all(ln.text.endswith(heads) for ln in para))
                          # one bulleted item after another: the same list
                          or bool(bullets.match(prev_text) and bullets.match(para[0].text)))
@@ -568,3 +568,9 @@ class _Segmenter:
 
     def _caption_not_list(self, para: list[NormLine]) -> bool:
         return all(self.is_caption_like(ln.text) for ln in para)
+
+
+def _break_is_known(line: NormLine) -> bool:
+    """The reader knows the break before ``line`` is a real one: a PDF reader joined the lines
+    that wrapped, so every line it gives starts a line of the page. Text breaks may be wraps."""
+    return line.gap_above is not None

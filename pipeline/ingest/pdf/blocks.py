@@ -102,7 +102,24 @@ def _usual_gap_em(all_lines: dict[int, list[_Line]], cfg: PdfSettings) -> float:
             gap = (b.top - a.bottom) / a.size
             if -cfg.overlap_em <= gap <= cfg.line_gap_max_em:
                 gaps[_gap_step(gap, cfg)] += 1
-    return gaps.most_common(1)[0][0] if gaps else cfg.default_line_gap_em
+    return _line_gap(gaps, cfg) if gaps else cfg.default_line_gap_em
+
+
+def _line_gap(gaps: Counter[float], cfg: PdfSettings) -> float:
+    """The line gap of wrapped lines: the smallest gap that recurs (counted with its neighbour
+    steps) nearly as often as the most common one. Paragraph spacing is always wider, and where
+    most paragraphs are one line long it is the most common gap."""
+    step = cfg.line_gap_step_em
+
+    def near(g: float) -> int:
+        return sum(n for h, n in gaps.items() if abs(h - g) <= step * 1.5)
+
+    def peak(g: float) -> bool:  # the step its neighbours' counts gather at
+        return gaps[g] == max(n for h, n in gaps.items() if abs(h - g) <= step * 1.5)
+
+    top = max(near(g) for g in gaps)
+    return min((g for g in gaps if peak(g) and near(g) >= max(cfg.line_gap_min_count, cfg.line_gap_min_share * top)),
+               default=gaps.most_common(1)[0][0])
 
 
 def _gap_step(gap_em: float, cfg: PdfSettings) -> float:
@@ -129,7 +146,7 @@ def _column_gaps(all_lines: dict[int, list[_Line]], cfg: PdfSettings) -> dict[in
                     if -cfg.overlap_em <= gap <= cfg.line_gap_max_em and abs(a.x0 - b.x0) < cfg.column_bucket_pt:
                         gaps[_column_key(a.x0, cfg)][_gap_step(gap, cfg)] += 1
                 break
-    return {key: c.most_common(1)[0][0] for key, c in gaps.items() if sum(c.values()) >= 3}
+    return {key: _line_gap(c, cfg) for key, c in gaps.items() if sum(c.values()) >= 3}
 
 
 def _blocks(lines: list[_Line], cfg: PdfSettings, usual_gap: float,

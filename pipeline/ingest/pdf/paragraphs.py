@@ -86,7 +86,7 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
         heads = _column_heads(blocks_by_page[p.number])
         for bi, block in enumerate(blocks_by_page[p.number]):
             for li, ln in enumerate(block.lines):
-                join = False
+                join = candidate = False
                 target = open_idx
                 if open_idx >= 0 and prev is not None:
                     prev_line, prev_block = prev
@@ -102,6 +102,9 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
                         if tail is not None:
                             target, prev_line, prev_block = tail
                             join = True
+                    # Across a page break only a wrapped line goes on without a gap: a paragraph
+                    # that ended short at the foot of a page ended there.
+                    candidate = join and (prev_block is block or _is_full(prev_line, prev_block, ln, cfg))
                     join = (join and (not grammar.starts_block(ln.text, rules)
                                       or (_reaches_edge(prev_line, prev_block, cfg)
                                           and grammar.marker_mid_sentence(paras[target].text, ln.text, rules)))
@@ -116,7 +119,7 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
                     para.parts.append((ln.text, ln.boxes))
                     open_idx = target
                 else:
-                    paras.append(_Para(page=ln.page, parts=[(ln.text, ln.boxes)]))
+                    paras.append(_Para(page=ln.page, parts=[(ln.text, ln.boxes)], gap_above=not candidate))
                     open_idx = len(paras) - 1
                 prev = (ln, block)
                 last_line[open_idx] = id(ln)

@@ -122,14 +122,14 @@ def _layout(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> list[RawLine]
 def _emit(pages: list[_Page], paras: list[_Para], loose: dict[int, list[_Para]]) -> list[RawLine]:
     out: list[RawLine] = []
 
-    def add(para: _Para, hint: LayoutHint | None) -> None:
+    def add(para: _Para, hint: LayoutHint | None, gap_above: bool | None = None) -> None:
         text = ""
         boxes: list[CharBox | None] = []
         for t, b in para.parts:
             text += t
             boxes.extend(b)
         out.append(RawLine(line_no=len(out) + 1, text=text, page=para.page, char_boxes=tuple(boxes),
-                           hint=hint))
+                           hint=hint, gap_above=gap_above))
 
     def seg_para(s: _Seg) -> _Para:
         return _Para(page=s.page, parts=[(s.text, s.boxes)])
@@ -145,7 +145,7 @@ def _emit(pages: list[_Page], paras: list[_Para], loose: dict[int, list[_Para]])
         for cap in loose.get(p.number, []):
             add(cap, LayoutHint.CAPTION)
         for para in by_page.get(p.number, []):
-            add(para, None)
+            add(para, None, para.gap_above)
             for cap in para.captions:
                 add(cap, LayoutHint.CAPTION)
         for s in furniture:
