@@ -93,13 +93,28 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class LineLayout:
+    """What a PDF reader saw of a visual line's place, for the paragraph joiner in segment
+    (which decides, with the grammar, whether the line goes on from the one it follows)."""
+
+    # line_no of the body line this one may go on from: the line above it in its block, or the
+    # last line of its column on the page before; None after vertical space, in another
+    # column, or at the top of the text.
+    follows: int | None
+    same_block: bool  # ``follows`` is in this line's block (not across a page break)
+    after_full: bool  # the line it follows was full: its text would have wrapped onto this one
+    after_edge: bool  # the line it follows ends at its column's right edge (or at a box it wraps round)
+    space: bool  # joined to the line it follows, a space goes between (the break took one)
+
+
+@dataclass(frozen=True)
 class RawLine:
     """One line as read from the source, before normalization.
 
-    For text input a physical line of the file. For PDF input a logical line
-    rebuilt from characters: wrapped lines of one paragraph are already joined,
-    and ``char_boxes`` holds one box per character of ``text`` (None for a
-    character that the joiner inserted, such as the space between Latin words).
+    For text input a physical line of the file. For PDF input a visual line (the body text
+    of one line of a column, one caption line or one furniture item) rebuilt from
+    characters, with its layout evidence; segment joins the wrapped ones. ``char_boxes``
+    holds one box per character of ``text`` (None for a character the reader inserted).
     """
 
     line_no: int  # 1-based
@@ -111,10 +126,9 @@ class RawLine:
     hint: LayoutHint | None = None
     # HTML input: a short XPath of the page element the line comes from (its block element).
     html_path: str | None = None
-    # PDF input: True when the line starts a new block (vertical space, another column, a page
-    # that does not continue the last block), False when it follows the line before it in its
-    # block; None where the input carries no such evidence (text: a blank line says it).
-    gap_above: bool | None = None
+    # PDF input: where the visual line stands relative to the line above it (see LineLayout);
+    # None for text and web pages, whose line breaks are the only evidence.
+    layout: LineLayout | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +160,11 @@ class NormLine:
     page: int | None = None
     char_boxes: tuple[CharBox | None, ...] | None = None
     hint: LayoutHint | None = None
-    gap_above: bool | None = None  # as RawLine.gap_above
+    layout: LineLayout | None = None  # as RawLine.layout; a logical line that segment joined has none
+    # True when the line starts a new block (vertical space, another column, a page that does
+    # not go on from the last block), False when it follows the line before it in its block;
+    # None where the input carries no such evidence (text: a blank line says it).
+    gap_above: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -305,6 +323,8 @@ class Document:
     normalized_text: str = ""
     # Captions before the first plan (a PDF's cover photo): they belong to no plan.
     captions: tuple[Caption, ...] = ()
+    # Lines as segment read them: a text file's lines, a PDF's logical lines (wrapped lines joined).
+    line_count: int = 0
 
     @property
     def status(self) -> Status:

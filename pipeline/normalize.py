@@ -33,7 +33,7 @@ def normalize_document(doc: RawDocument, rules: Rules) -> NormDocument:
         lines.append(NormLine(
             line_no=raw_line.line_no, raw=raw_line.text, text=text, raw_start=starts,
             raw_end=ends, offset=offset, page=raw_line.page, char_boxes=raw_line.char_boxes,
-            hint=raw_line.hint, gap_above=raw_line.gap_above))
+            hint=raw_line.hint, layout=raw_line.layout))
         offset += len(text) + 1
     if not any(line.text for line in lines):
         # Not a failure (the file was read), but say why there are no plans.

@@ -481,7 +481,7 @@ def document_rows(doc: Document, source_path: str, rules, munis=None,
         "media_type": doc.raw.media_type, "encoding": doc.raw.encoding, "document_title": doc.title,
         "status": doc.status, "error": None, "plans": len(doc.plans), "measures": n_measures,
         "programs": n_programs, "diagnostics": len(doc.diagnostics), "pages": doc.raw.pages,
-        "lines": len(doc.raw.lines), "preamble": doc.preamble or None, "rules_hash": rules.hash,
+        "lines": doc.line_count, "preamble": doc.preamble or None, "rules_hash": rules.hash,
         "pipeline_version": PIPELINE_VERSION,
     })
     return conform(excel_limit_diagnostics(enrich_rows(out, rules), source_path))

@@ -27,6 +27,20 @@ def process(path, rules):
     return extract(segment(normalize_document(read_document(path, rules), rules), rules), rules)
 
 
+def logical_document(raw, rules):
+    """A RawDocument with the lines segment reads: a PDF's wrapped visual lines joined by
+    segment's paragraph joiner (raw text, one box per character); text is unchanged."""
+    from dataclasses import replace
+
+    from pipeline.model import RawLine
+    from pipeline.normalize import normalize_document
+    from pipeline.segment.wrapped import join_wrapped_lines
+
+    joined = join_wrapped_lines(normalize_document(raw, rules), rules)
+    return replace(raw, lines=tuple(RawLine(ln.line_no, ln.raw, ln.page, ln.char_boxes, ln.hint)
+                                    for ln in joined.lines))
+
+
 def rows_of(doc, rules, source_path: str = "") -> dict[str, list[dict]]:
     """The table rows the pipeline writes for one document (the same call as a run)."""
     from pipeline.municipalities import index_for

@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from conftest import logical_document
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_TXT = FIXTURES / "seed.txt"
@@ -41,12 +42,13 @@ _CACHE: dict[tuple[str, str], object] = {}
 
 
 def read(path: Path, rules):
-    """RawDocument of a fixture, read once per session."""
+    """RawDocument of a fixture with the lines segment reads (wrapped lines joined), read once
+    per session."""
     from pipeline.ingest.read import read_document
 
     key = (str(path), rules.hash)
     if key not in _CACHE:
-        _CACHE[key] = read_document(need(path), rules)
+        _CACHE[key] = logical_document(read_document(need(path), rules), rules)
     return _CACHE[key]
 
 

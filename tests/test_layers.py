@@ -33,8 +33,6 @@ KNOWN_LATER_IMPORTS = {
         "the PDF reader still asks the grammar whether a side line is a marker or header",
     ("pipeline.ingest.pdf.furniture", "pipeline.segment.grammar"):
         "the PDF reader still asks the grammar whether a repeated line is a measure marker",
-    ("pipeline.ingest.pdf.paragraphs", "pipeline.segment.grammar"):
-        "the PDF reader still joins wrapped lines itself; the joiner is to move to segment",
 }
 
 

@@ -14,7 +14,7 @@ import json
 import sys
 
 import pytest
-from conftest import FIXTURES, assert_matches_expected, process, summary
+from conftest import FIXTURES, assert_matches_expected, logical_document, process, summary
 
 OFFICE = FIXTURES / "office"
 
@@ -68,9 +68,9 @@ def test_office_pdf_matches_hand_checked_expectation(pdf, rules):
 def test_office_pdf_furniture_is_not_content(pdf, rules):
     """Running headers, dates and page numbers never reach the tables."""
     doc = _doc(pdf, rules)
-    furniture = [ln.text for ln in doc.raw.lines if ln.hint == "furniture"]
+    furniture = [ln.text for ln in logical_document(doc.raw, rules).lines if ln.hint == "furniture"]
     assert len(furniture) >= doc.raw.pages  # at least the page number on every page
-    content = [ln.text for ln in doc.raw.lines if ln.hint != "furniture"]
+    content = [ln.text for ln in logical_document(doc.raw, rules).lines if ln.hint != "furniture"]
     for text in content:
         assert "令和6年10月1日" not in text and "東京都産業労働局" != text.strip(), text
 
@@ -87,7 +87,7 @@ def test_office_pdf_lines_are_whole_source_lines(pdf, rules):
 
     gen = _generator()
     source = [ln for para in gen.parse(gen.source_path(pdf.stem.rsplit("-", 1)[0])) for ln in para.lines]
-    raw = _doc(pdf, rules).raw.lines
+    raw = logical_document(_doc(pdf, rules).raw, rules).lines
     assert sorted(squeeze(ln.text) for ln in raw if ln.hint == "caption") == \
         sorted(squeeze(ln.text) for ln in source if ln.role == "caption")
     want = [squeeze(ln.text) for ln in source if ln.role != "caption"]

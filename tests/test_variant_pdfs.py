@@ -15,7 +15,7 @@ import json
 import sys
 
 import pytest
-from conftest import FIXTURES, assert_matches_expected, process, summary
+from conftest import FIXTURES, assert_matches_expected, logical_document, process, summary
 
 VARIANTS = FIXTURES / "variants"
 PDF_DIR = FIXTURES / "pdf" / "variants"
@@ -91,9 +91,10 @@ def test_variant_pdf_matches_hand_checked_expectation(pdf, expected_path, rules)
 @pytest.mark.parametrize(("pdf", "expected_path"), _cases(xfail=False))
 def test_variant_pdf_accounting_every_line_has_one_role(pdf, expected_path, rules):
     from pipeline.normalize import normalize_document
+    from pipeline.segment.wrapped import join_wrapped_lines
 
     doc = _doc(pdf, rules)
-    non_blank = {ln.line_no for ln in normalize_document(doc.raw, rules).lines if ln.text}
+    non_blank = {ln.line_no for ln in join_wrapped_lines(normalize_document(doc.raw, rules), rules).lines if ln.text}
     role_lines = [r.line for r in doc.roles]
     assert len(role_lines) == len(set(role_lines)), "a line has two roles"
     assert set(role_lines) == non_blank
@@ -113,7 +114,7 @@ def test_variant_pdf_lines_are_whole_source_lines(pdf, expected_path, rules):
 
     source = [ln for para in _generator().parse(expected_path.with_name(
         expected_path.name.replace(".expected.json", ".txt"))) for ln in para.lines]
-    raw = _doc(pdf, rules).raw.lines
+    raw = logical_document(_doc(pdf, rules).raw, rules).lines
     assert [squeeze(ln.text) for ln in raw if ln.hint == "caption"] == \
         [squeeze(ln.text) for ln in source if ln.role == "caption"]
     want = [squeeze(ln.text) for ln in source if ln.role != "caption"]
@@ -214,8 +215,8 @@ def test_two_line_paragraphs_under_a_wider_heading_are_joined(tmp_path, rules):
     pdf, pages = _render(tmp_path, _write_source(tmp_path, text), "a", {})
     doc = process(pdf, rules)
     assert pages == 1
-    assert len([ln for ln in doc.raw.lines if ln.hint is None]) == 4
-    assert [ln.text for ln in doc.raw.lines if ln.hint == "furniture"] == [
+    assert len([ln for ln in logical_document(doc.raw, rules).lines if ln.hint is None]) == 4
+    assert [ln.text for ln in logical_document(doc.raw, rules).lines if ln.hint == "furniture"] == [
         "承認した地域産業活性化計画の概要", "令和6年10月1日", "- 1 -"]
     assert doc.plans[0].overview.endswith("強化を図る。") and "\n" not in doc.plans[0].overview
     assert [p.name for p in doc.plans[0].measures[0].programs] == ["創業支援事業", "創業スクール開催事業"]

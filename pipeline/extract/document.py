@@ -51,6 +51,7 @@ def extract(skel: Skeleton, rules: Rules) -> Document:
         diagnostics=tuple(diags),
         normalized_text=skel.doc.text,
         captions=tuple(Caption(ln.text, ln.line_no, ln.page, _line_bbox(ln)) for ln in skel.preamble_captions),
+        line_count=len(skel.doc.lines),
     )
 
 

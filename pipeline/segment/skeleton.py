@@ -26,6 +26,7 @@ from .drafts import MeasureDraft, PlanDraft
 from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
 from .lookahead import Lookahead
 from .periods import looks_like_period, parse_period
+from .wrapped import join_wrapped_lines
 
 
 @lru_cache(maxsize=64)
@@ -40,7 +41,7 @@ _READ_ROLES = frozenset((Role.HEADER, Role.PERIOD, Role.TITLE, Role.FURNITURE, R
 
 
 def segment(doc: NormDocument, rules: Rules) -> Skeleton:
-    return _Segmenter(doc, rules).run()
+    return _Segmenter(join_wrapped_lines(doc, rules), rules).run()
 
 
 class _Segmenter:

@@ -248,7 +248,7 @@ def _caption_paras(block: _Block, cfg: PdfSettings) -> list[_Para]:
     return out
 
 
-def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings, rules: Rules,
+def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings,
                      blocks_by_page: dict[int, list[_Block]] | None = None,
                      line_para: dict[int, int] | None = None) -> dict[int, list[_Para]]:
     """Put each caption block after the paragraph it sits beside (the largest vertical overlap;
@@ -330,8 +330,6 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings, r
             loose[page].extend(made[k])
             targets[k] = None
             continue
-        if target + 1 < len(paras) and grammar.is_bare_marker(paras[target].text, rules):
-            target += 1  # never between a marker and the label on the next line
         targets[k] = target
         paras[target].captions.extend(made[k])
     for para in paras:

@@ -117,9 +117,7 @@ class _Para:
     page: int
     parts: list[tuple[str, list[CharBox | None]]]
     captions: list[_Para] = field(default_factory=list)
-    # Layout evidence for segment: the paragraph starts where no line before it could go on
-    # (a new block: vertical space, another column, a page whose first block does not continue).
-    gap_above: bool = True
+    lines: list[_Line] = field(default_factory=list)  # a body paragraph's visual lines
 
     @property
     def text(self) -> str:

@@ -1,13 +1,14 @@
-"""Wrapped lines joined into paragraphs: a line that reaches its block's right edge continues on
-the next, within a block and across a page break, unless the grammar says the next line starts
-something new.
+"""Layout evidence for the paragraph joiner in segment: which line each body line may go on
+from (the line above it in its block, across a page break, or across a table row broken over
+two pages) and whether that line was full (it reaches its block's right edge, or the next
+line's first word would not have fitted).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ...rule_files import PdfSettings
-from ...rules import Rules
-from ...segment import grammar
 from .chars import _wrap_space
 from .layout import _UNIT, _Block, _Line, _Page, _Para
 
@@ -65,17 +66,32 @@ def _is_word(unit: str) -> bool:
     return unit != " " and unit.isascii() and any(ch.isalnum() for ch in unit)
 
 
-def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg: PdfSettings, rules: Rules,
-                line_para: dict[int, int] | None = None) -> list[_Para]:
-    """Join wrapped lines into paragraphs; ``line_para`` gets id(line) -> paragraph index.
+@dataclass(frozen=True)
+class _Follow:
+    """Layout evidence of a visual line: the line it may go on from, and how that line ended."""
 
-    Across a page break a paragraph continues in the first block of the next page (same
-    column). When the page ended with several paragraphs open at the foot of their columns
-    (a table row broken across pages: its label cell and its text cell), the block at the
-    head of each column of the next page continues the one of its own column."""
+    line: _Line
+    same_block: bool
+    full: bool
+    at_edge: bool
+    space: bool
+
+
+def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg: PdfSettings,
+                line_para: dict[int, int] | None = None) -> tuple[list[_Para], dict[int, _Follow]]:
+    """The line each body line may go on from (id(line) -> _Follow), and paragraphs by layout
+    alone (a full line goes on to the next), which only say where captions stand: segment
+    decides the paragraphs, with the grammar. ``line_para`` gets id(line) -> paragraph index.
+
+    Within a block a line follows the one above it. Across a page break a line follows the
+    last line of the page before when it opens the first block of the page in the same column.
+    When the page before ended with several paragraphs open at the foot of their columns (a
+    table row broken across pages: its label cell and its text cell), the block at the head of
+    each column of the next page follows the one of its own column."""
     if line_para is None:
         line_para = {}
     paras: list[_Para] = []
+    follows: dict[int, _Follow] = {}
     open_idx = -1
     prev: tuple[_Line, _Block] | None = None
     last_line: dict[int, int] = {}  # paragraph index -> id of its last line
@@ -86,45 +102,35 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
         heads = _column_heads(blocks_by_page[p.number])
         for bi, block in enumerate(blocks_by_page[p.number]):
             for li, ln in enumerate(block.lines):
-                join = candidate = False
-                target = open_idx
+                found: tuple[int, _Line, _Block] | None = None
                 if open_idx >= 0 and prev is not None:
                     prev_line, prev_block = prev
-                    if prev_block is block:
-                        join = True
-                    elif bi == 0 and li == 0 and prev_line.page < ln.page and prev_block.page != ln.page:
-                        # Across a page break: the same column, and nothing else between.
-                        join = (prev_line is prev_block.lines[-1]
-                                and abs(ln.x0 - prev_block.x0) <= cfg.column_align_em * ln.size)
-                    if not join and li == 0 and len(tails) >= 2 and id(block) in heads:
-                        tail = next((t for t in tails if abs(ln.x0 - t[2].x0) <= cfg.column_align_em * ln.size
-                                     and last_line.get(t[0]) == id(t[1])), None)
-                        if tail is not None:
-                            target, prev_line, prev_block = tail
-                            join = True
-                    # Across a page break only a wrapped line goes on without a gap: a paragraph
-                    # that ended short at the foot of a page ended there.
-                    candidate = join and (prev_block is block or _is_full(prev_line, prev_block, ln, cfg))
-                    join = (join and (not grammar.starts_block(ln.text, rules)
-                                      or (_reaches_edge(prev_line, prev_block, cfg)
-                                          and grammar.marker_mid_sentence(paras[target].text, ln.text, rules)))
-                            and not grammar.cannot_continue(paras[target].text, rules)
-                            and (_is_full(prev_line, prev_block, ln, cfg)
-                                 or grammar.completes_label(paras[target].text, ln.text, rules)))
+                    if prev_block is block or (
+                            bi == 0 and li == 0 and prev_line.page < ln.page and prev_block.page != ln.page
+                            and prev_line is prev_block.lines[-1]
+                            and abs(ln.x0 - prev_block.x0) <= cfg.column_align_em * ln.size):
+                        found = (open_idx, prev_line, prev_block)
+                    elif li == 0 and len(tails) >= 2 and id(block) in heads:
+                        found = next((t for t in tails if abs(ln.x0 - t[2].x0) <= cfg.column_align_em * ln.size
+                                      and last_line.get(t[0]) == id(t[1])), None)
+                join = False
+                if found is not None:
+                    target, before, before_block = found
+                    follow = _Follow(before, before_block is block, _is_full(before, before_block, ln, cfg),
+                                     _reaches_edge(before, before_block, cfg), _wrap_space(before.text, ln.text))
+                    follows[id(ln)] = follow
+                    join = follow.full
                 if join:
-                    para = paras[target]
-                    left = para.parts[-1][0]
-                    if left and _wrap_space(left, ln.text):
-                        para.parts.append((" ", [None]))
-                    para.parts.append((ln.text, ln.boxes))
+                    paras[target].parts.append((ln.text, ln.boxes))
+                    paras[target].lines.append(ln)
                     open_idx = target
                 else:
-                    paras.append(_Para(page=ln.page, parts=[(ln.text, ln.boxes)], gap_above=not candidate))
+                    paras.append(_Para(page=ln.page, parts=[(ln.text, ln.boxes)], lines=[ln]))
                     open_idx = len(paras) - 1
                 prev = (ln, block)
                 last_line[open_idx] = id(ln)
                 line_para[id(ln)] = open_idx
-    return paras
+    return paras, follows
 
 
 def _column_heads(blocks: list[_Block]) -> set[int]:

@@ -29,18 +29,17 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections import defaultdict
 
 from ...errors import InputError
-from ...model import CharBox, Diagnostic, LayoutHint, Limits, RawDocument, RawLine, Severity
+from ...model import CharBox, Diagnostic, LayoutHint, Limits, LineLayout, RawDocument, RawLine, Severity
 from ...rule_files import PdfSettings
 from ...rules import Rules
 from .blocks import _blocks, _body_lines, _column_gaps, _right_edges, _usual_gap_em, _wrap_edges
 from .captions import _attach_captions, _mark_captions
 from .chars import _read_pages
 from .furniture import _body_size, _mark_furniture
-from .layout import _Block, _Line, _Page, _Para, _Seg
-from .paragraphs import _paragraphs
+from .layout import _Block, _Line, _Page, _Para
+from .paragraphs import _Follow, _paragraphs
 from .pdfium import read_pages as read_pdfium_pages
 
 
@@ -114,41 +113,48 @@ def _layout(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> list[RawLine]
     _right_edges([b for bs in blocks_by_page.values() for b in bs], cfg)
 
     line_para: dict[int, int] = {}
-    paras = _paragraphs(pages, blocks_by_page, cfg, rules, line_para)
-    loose = _attach_captions(pages, paras, cfg, rules, blocks_by_page, line_para)
-    return _emit(pages, paras, loose)
+    paras, follows = _paragraphs(pages, blocks_by_page, cfg, line_para)
+    loose = _attach_captions(pages, paras, cfg, blocks_by_page, line_para)
+    return _emit(pages, blocks_by_page, paras, line_para, loose, follows)
 
 
-def _emit(pages: list[_Page], paras: list[_Para], loose: dict[int, list[_Para]]) -> list[RawLine]:
+def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: list[_Para],
+          line_para: dict[int, int], loose: dict[int, list[_Para]], follows: dict[int, _Follow]) -> list[RawLine]:
     out: list[RawLine] = []
+    line_no: dict[int, int] = {}  # id(visual line) -> its line_no
 
-    def add(para: _Para, hint: LayoutHint | None, gap_above: bool | None = None) -> None:
+    def add(parts: list[tuple[str, list[CharBox | None]]], page: int, hint: LayoutHint | None,
+            layout: LineLayout | None = None) -> None:
         text = ""
         boxes: list[CharBox | None] = []
-        for t, b in para.parts:
+        for t, b in parts:
             text += t
             boxes.extend(b)
-        out.append(RawLine(line_no=len(out) + 1, text=text, page=para.page, char_boxes=tuple(boxes),
-                           hint=hint, gap_above=gap_above))
+        out.append(RawLine(line_no=len(out) + 1, text=text, page=page, char_boxes=tuple(boxes),
+                           hint=hint, layout=layout))
 
-    def seg_para(s: _Seg) -> _Para:
-        return _Para(page=s.page, parts=[(s.text, s.boxes)])
+    def add_line(ln: _Line) -> None:
+        f = follows.get(id(ln))
+        layout = LineLayout(None, False, False, False, False) if f is None else \
+            LineLayout(line_no[id(f.line)], f.same_block, f.full, f.at_edge, f.space)
+        add([(ln.text, ln.boxes)], ln.page, None, layout)
+        line_no[id(ln)] = len(out)
 
-    by_page: dict[int, list[_Para]] = defaultdict(list)
-    for para in paras:
-        by_page[para.page].append(para)
     for p in pages:
         furniture = sorted((s for s in p.segs if s.kind == "furniture"), key=lambda s: (s.top, s.x0))
         for s in furniture:
             if s.top < p.height / 2:
-                add(seg_para(s), LayoutHint.FURNITURE)
+                add([(s.text, s.boxes)], s.page, LayoutHint.FURNITURE)
         for cap in loose.get(p.number, []):
-            add(cap, LayoutHint.CAPTION)
-        for para in by_page.get(p.number, []):
-            add(para, None, para.gap_above)
-            for cap in para.captions:
-                add(cap, LayoutHint.CAPTION)
+            add(cap.parts, cap.page, LayoutHint.CAPTION)
+        # visual lines in reading order; a paragraph's captions after its last line
+        for ln in (ln for block in blocks_by_page[p.number] for ln in block.lines):
+            add_line(ln)
+            para = paras[line_para[id(ln)]]
+            if ln is para.lines[-1]:
+                for cap in para.captions:
+                    add(cap.parts, cap.page, LayoutHint.CAPTION)
         for s in furniture:
             if s.top >= p.height / 2:
-                add(seg_para(s), LayoutHint.FURNITURE)
+                add([(s.text, s.boxes)], s.page, LayoutHint.FURNITURE)
     return out

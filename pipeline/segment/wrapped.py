@@ -1,0 +1,144 @@
+"""The paragraph joiner: a PDF's visual lines become logical lines. A line goes on from the one
+it follows (its layout evidence, ``NormLine.layout``) when that line was full, or when it
+finishes the measure label the line began, unless the grammar says it starts something new
+(a marker, a header, a period, a bracketed line) or the text so far cannot go on (a closed
+title or period, a marker and its label) or either is page furniture. Each logical line says
+whether a new block starts with it (``gap_above``), which segment reads as a blank line.
+
+Text and web pages carry no layout evidence: their lines are left as they are, and segment
+reads their line breaks and blank lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from ..model import LayoutHint, NormDocument, NormLine
+from ..rules import Rules
+from . import grammar
+
+
+@dataclass
+class _Item:
+    lines: list[NormLine]  # visual lines of one logical line (a caption or furniture line alone)
+    after: list[int] = field(default_factory=list)  # items placed right after this one
+    gap_above: bool | None = None
+
+    @property
+    def raw(self) -> str:
+        return "".join(self.lines[0].raw if k == 0 else (" " if _space(ln) else "") + ln.raw
+                       for k, ln in enumerate(self.lines))
+
+
+def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
+    """The document with wrapped visual lines joined (unchanged when no line has layout
+    evidence). Lines are numbered again; diagnostics that name a line follow it."""
+    if not any(ln.layout for ln in doc.lines):
+        return doc
+    items: list[_Item] = []
+    order: list[int] = []  # item indexes in reading order, except those placed after another
+    item_of: dict[int, int] = {}  # visual line_no -> its item
+    held: list[int] = []  # captions that stood between a bare marker and its label
+    held_marker = -1
+    for line in doc.lines:
+        lay = line.layout
+        if lay is None or line.hint is not None:
+            items.append(_Item([line]))
+            k = len(items) - 1
+            last = order[-1] if order else -1
+            if line.hint == LayoutHint.CAPTION and last >= 0 and items[last].lines[0].hint is None \
+                    and grammar.is_bare_marker(items[last].raw, rules):
+                held.append(k)  # never between a marker and the label on the next line
+                held_marker = last
+            else:
+                order.append(k)
+            item_of[line.line_no] = k
+            continue
+        target = item_of.get(lay.follows) if lay.follows is not None else None
+        if target is not None and items[target].lines[-1].line_no == lay.follows \
+                and _goes_on(items[target], line, rules):
+            items[target].lines.append(line)
+            item_of[line.line_no] = target
+            continue
+        items.append(_Item([line], gap_above=not (target is not None and (lay.same_block or lay.after_full))))
+        k = len(items) - 1
+        item_of[line.line_no] = k
+        order.append(k)
+        if held:
+            # after the marker's label: this paragraph, unless the label went onto the marker's line
+            place = held_marker if not grammar.is_bare_marker(items[held_marker].raw, rules) else k
+            items[place].after.extend(held)
+            held = []
+    if held:
+        items[held_marker].after.extend(held)
+    return _renumbered(doc, [items[k] for k in _flatten(order, items)])
+
+
+def _goes_on(item: _Item, line: NormLine, rules: Rules) -> bool:
+    lay = line.layout
+    text = item.raw
+    prev = item.lines[-1]
+    if grammar.is_furniture(line.text, rules) or grammar.is_furniture(prev.text, rules):
+        return False  # a page number or 別紙 written into the text is no part of a sentence
+    return ((not grammar.starts_block(line.raw, rules)
+             or (lay.after_edge and grammar.marker_mid_sentence(text, line.raw, rules)))
+            and not grammar.cannot_continue(text, rules)
+            and (lay.after_full or grammar.completes_label(text, line.raw, rules)))
+
+
+def _space(line: NormLine) -> bool:
+    return bool(line.layout and line.layout.space)
+
+
+def _flatten(order: list[int], items: list[_Item]) -> list[int]:
+    out: list[int] = []
+
+    def visit(k: int) -> None:
+        out.append(k)
+        for j in items[k].after:
+            visit(j)
+
+    for k in order:
+        visit(k)
+    return out
+
+
+def _renumbered(doc: NormDocument, items: list[_Item]) -> NormDocument:
+    lines: list[NormLine] = []
+    new_no: dict[int, int] = {}
+    offset = 0
+    for item in items:
+        line = _joined(item, len(lines) + 1, offset)
+        for ln in item.lines:
+            new_no[ln.line_no] = line.line_no
+        lines.append(line)
+        offset += len(line.text) + 1
+    diagnostics = tuple(replace(d, line=new_no.get(d.line, d.line)) if d.line is not None else d
+                        for d in doc.diagnostics)
+    return replace(doc, lines=tuple(lines), diagnostics=diagnostics)
+
+
+def _joined(item: _Item, line_no: int, offset: int) -> NormLine:
+    first = item.lines[0]
+    if len(item.lines) == 1:
+        return replace(first, line_no=line_no, offset=offset, layout=None, gap_above=item.gap_above)
+    raw, text = "", ""
+    starts: list[int] = []
+    ends: list[int] = []
+    boxes: list = []
+    for k, ln in enumerate(item.lines):
+        if k and _space(ln):
+            starts.append(len(raw))
+            ends.append(len(raw) + 1)
+            text += " "
+            raw += " "
+            boxes.append(None)
+        starts.extend(len(raw) + s for s in ln.raw_start)
+        ends.extend(len(raw) + e for e in ln.raw_end)
+        text += ln.text
+        raw += ln.raw
+        boxes.extend(ln.char_boxes or (None,) * len(ln.raw))
+    return NormLine(line_no=line_no, raw=raw, text=text, raw_start=tuple(starts), raw_end=tuple(ends),
+                    offset=offset, page=first.page, char_boxes=tuple(boxes), hint=None, layout=None,
+                    gap_above=item.gap_above)
+

@@ -1,0 +1,75 @@
+"""The paragraph joiner in segment (pipeline/segment/wrapped.py) on visual lines made by hand:
+the layout evidence says which line may go on from which, the grammar says whether it does."""
+
+from __future__ import annotations
+
+from pipeline.model import LayoutHint, LineLayout, RawDocument, RawLine
+from pipeline.normalize import normalize_document
+from pipeline.segment.wrapped import join_wrapped_lines
+
+TOP = LineLayout(None, False, False, False, False)
+
+
+def after(n: int, full: bool = True, same_block: bool = True, space: bool = False) -> LineLayout:
+    return LineLayout(n, same_block, full, full, space)
+
+
+def joined(rules, *lines: tuple[str, LineLayout | None, LayoutHint | None]):
+    raw = RawDocument("x.pdf", "x", "application/pdf", None, tuple(
+        RawLine(k + 1, text, 1, tuple((1, float(i), 0.0, float(i) + 1, 1.0) for i in range(len(text))), hint,
+                layout=lay)
+        for k, (text, lay, hint) in enumerate(lines)))
+    return join_wrapped_lines(normalize_document(raw, rules), rules).lines
+
+
+def test_a_full_line_goes_on_and_a_short_one_ends(rules):
+    got = joined(rules,
+                 ("区内の中小企業が協業し、新たな製品の開発を", TOP, None),
+                 ("支援する（協業推進事業）", after(1), None),
+                 ("創業支援事業", after(2, full=False), None),
+                 ("「八王子市地域産業活性化計画」", LineLayout(None, False, False, False, False), None))
+    assert [ln.text for ln in got] == ["区内の中小企業が協業し、新たな製品の開発を支援する(協業推進事業)", "創業支援事業",
+                                       "「八王子市地域産業活性化計画」"]
+    assert [ln.line_no for ln in got] == [1, 2, 3]
+    # a new block after vertical space; the short line's successor in its block has no gap
+    assert [ln.gap_above for ln in got] == [True, False, True]
+    # every character keeps its box; the joined line's raw is both lines as written
+    assert got[0].raw == "区内の中小企業が協業し、新たな製品の開発を支援する（協業推進事業）"
+    assert len(got[0].char_boxes) == len(got[0].raw)
+
+
+def test_a_page_number_written_into_the_text_is_never_joined(rules):
+    got = joined(rules,
+                 ("創業支援事業、事業承継支援事業、", TOP, None),
+                 ("- 1 -", after(1), None),
+                 ("別紙", after(2), None),
+                 ("かつしかものづくりブランド推進事業", after(3), None))
+    assert [ln.text for ln in got] == ["創業支援事業、事業承継支援事業、", "- 1 -", "別紙", "かつしかものづくりブランド推進事業"]
+
+
+def test_a_marker_ends_the_line_before_it_and_no_caption_parts_a_bare_marker_from_its_label(rules):
+    got = joined(rules,
+                 ("市内事業者の販路開拓を支援する（販路開拓支援事業）", TOP, None),
+                 ("(2) 中小企業等の自己変革への挑戦に係る取組", after(1), None),
+                 ("(3)", LineLayout(None, False, False, False, False), None),
+                 ("写真：商店街のにぎわい", None, LayoutHint.CAPTION),
+                 ("(1)、(2)以外の取組", after(3, full=False), None),
+                 ("商店街活性化事業", after(5, full=False), None))
+    # the caption that stood after the bare marker goes after its label (segment reads the two)
+    assert [ln.text for ln in got] == ["市内事業者の販路開拓を支援する(販路開拓支援事業)", "(2) 中小企業等の自己変革への挑戦に係る取組",
+                                       "(3)", "(1)、(2)以外の取組", "写真:商店街のにぎわい", "商店街活性化事業"]
+    assert got[4].hint == LayoutHint.CAPTION
+
+
+def test_latin_words_broken_over_two_lines_get_a_space_where_the_reader_says(rules):
+    got = joined(rules, ("デジタル地域通貨「SETAGAYA", TOP, None), ("PORT」の運営", after(1, space=True), None))
+    assert [ln.text for ln in got] == ["デジタル地域通貨「SETAGAYA PORT」の運営"]
+    i = got[0].raw.index(" ")
+    assert got[0].char_boxes[i] is None and got[0].raw_start[got[0].text.index(" ")] == i
+
+
+def test_text_without_layout_evidence_is_left_as_it_is(rules):
+    raw = RawDocument("x.txt", "x", "text/plain", "utf-8",
+                      (RawLine(1, "支援する"), RawLine(2, ""), RawLine(3, "（協業推進事業）")))
+    doc = normalize_document(raw, rules)
+    assert join_wrapped_lines(doc, rules) is doc
