@@ -109,6 +109,7 @@ class PdfSettings:
     line_gap_step_em: float  # blocks.line_gap_step_em
     default_line_gap_em: float  # blocks.default_line_gap_em
     line_gap_min_share: float  # blocks.line_gap_min_share
+    hanging_indent_em: float  # blocks.hanging_indent_em
     line_gap_min_count: int  # blocks.line_gap_min_count
     column_bucket_pt: float  # blocks.column_bucket_pt
     default_body_size_pt: float  # blocks.default_body_size_pt
@@ -168,6 +169,7 @@ _PDF_KEYS: tuple[tuple[str, str, str], ...] = (
     ("line_gap_step_em", "blocks.line_gap_step_em", "num"),
     ("default_line_gap_em", "blocks.default_line_gap_em", "num"),
     ("line_gap_min_share", "blocks.line_gap_min_share", "num"),
+    ("hanging_indent_em", "blocks.hanging_indent_em", "num"),
     ("line_gap_min_count", "blocks.line_gap_min_count", "int"),
     ("column_bucket_pt", "blocks.column_bucket_pt", "num"),
     ("default_body_size_pt", "blocks.default_body_size_pt", "num"),

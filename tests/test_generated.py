@@ -35,7 +35,13 @@ from conftest import FIXTURES, MEASURE_COLUMNS, process, summary
 FUZZ = int(os.environ.get("FUZZ_SEEDS") or 0)
 TEXT_SEEDS = list(range(FUZZ)) if FUZZ else list(range(1, 31))
 # (seed, layout): layout a portrait with side captions, b landscape two plans a page, c photos
-PDF_CASES = [(s, "abc"[s % 3]) for s in range(FUZZ // 10)] if FUZZ else [(2, "a"), (7, "b"), (12, "c"), (21, "a")]
+# Fixed PDF seeds; 10-b and 25-b stack one-line captions in layout b's side column, 30-a puts
+# a contact label alone at the foot of a page, 5-c a heading at the top of the next page, 9-a
+# and 17-c wrap an indented header's end ("区）") to the margin, 41-c a measure label under
+# its marker across a page break (a hanging indent).
+PDF_CASES = [(s, "abc"[s % 3]) for s in range(FUZZ // 10)] if FUZZ else [
+    (2, "a"), (7, "b"), (12, "c"), (21, "a"), (10, "b"), (25, "b"), (30, "a"), (5, "c"), (9, "a"), (17, "c"),
+    (41, "c")]
 
 PLAN_KEYS = ("municipality", "municipality_code", "plan_title", "period_raw", "period_start_fy", "period_end_fy")
 PROGRAM_KEYS_PDF = ("program_name", "qualifier")

@@ -25,14 +25,11 @@ _PASTED = ("a bare page number (\"1\") laid out between two body lines is neithe
            "position nor by the grammar, and is read into the program name it splits")
 _PAGE_BREAK = ("a program name that a page break cut short of the margin is read whole, but its raw "
                "provenance takes in the page's furniture between its two parts")
-_BULLETS = ("a line that ends at the margin is joined to the bulleted or lettered item line after "
-            "it (・…, イ …), which the text keeps as a line of its own")
 _SIDE_CAPTIONS = "two caption lines of layout b's left column are read as one caption"
 _PHOTO_CAPTIONS = "the captions under layout c's photos of this plan are read as body text"
 _PERIOD = "layout b breaks the header where a wrap would break it: its period line is joined to the next"
 KNOWN_GAPS = {
     ("r2_g2015_2", "c"): _PASTED, ("r3_reiwa_1", "a"): _PAGE_BREAK,
-    ("r3_g2012_2", "c"): _BULLETS, ("r2_g2025_2", "c"): _BULLETS,
     ("reiwa_1", "b"): _SIDE_CAPTIONS, ("r2_g2015_1", "c"): _PHOTO_CAPTIONS,
     ("r2_reiwa_1", "b"): _PERIOD,
 }

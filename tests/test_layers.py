@@ -132,3 +132,22 @@ def test_the_distribution_holds_every_subpackage():
     packages = {module_name(p) for p in PACKAGE.rglob("__init__.py")}
     assert {"pipeline.ingest.pdf", "pipeline.batch"} <= packages
     assert all(any(fnmatch.fnmatch(p, pat) for pat in include) for p in packages)
+
+
+# The announcement grammar's patterns: only the grammar module applies them (and the rules
+# loader builds them).
+GRAMMAR_PATTERNS = {"marker_forms", "header_patterns", "title_patterns", "marker_not_followed_by",
+                    "marker_label_shape"}
+GRAMMAR_OWNERS = {"pipeline.segment.grammar", "pipeline.rules", "pipeline.rule_files"}
+
+
+def test_only_the_grammar_reads_marker_forms_and_header_patterns():
+    readers = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        me = module_name(path)
+        if me in GRAMMAR_OWNERS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in GRAMMAR_PATTERNS:
+                readers.add((me, node.attr))
+    assert readers == set()

@@ -167,6 +167,16 @@ def test_furniture_patterns(tmp_path, rules, furniture):
     assert out["documents"][0]["status"] == "ok"
 
 
+def test_a_contact_label_alone_keeps_its_block_across_a_page_break(tmp_path, rules):
+    """(問合せ先) at the foot of a page, the page number, and its block on the next page: the
+    block is the contact's, furniture, not a caption or text of the plan."""
+    text = ("【承認した地域産業活性化計画の概要】\n\n" + PLAN.format(muni="青梅市")
+            + "\n（問合せ先）\n\n- 2 -\n\n産業労働局商工部地域産業振興課\n電話 03-5320-4785\n")
+    out = run_text(tmp_path, text, rules)
+    assert lines_with_role(out, "furniture") == ["(問合せ先)", "- 2 -", "産業労働局商工部地域産業振興課", "電話03-5320-4785"]
+    assert out["captions"] == [] and out["documents"][0]["status"] == "ok"
+
+
 # ----------------------------------------------------------------------------- [not_lists] patterns
 @pytest.mark.parametrize("note", [
     "（以下「本計画」という。）",

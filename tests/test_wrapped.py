@@ -61,6 +61,17 @@ def test_a_marker_ends_the_line_before_it_and_no_caption_parts_a_bare_marker_fro
     assert got[4].hint == LayoutHint.CAPTION
 
 
+def test_a_bulleted_or_lettered_item_is_never_a_wrapped_line(rules):
+    got = joined(rules,
+                 ("区内の製造業は、次のような課題を抱えている。", TOP, None),
+                 ("・受注量の減少と取引先の固定化", after(1), None),
+                 ("ア スタートアップの技術を活用した新たな事業への挑戦の支援", after(2), None),
+                 ("イ デジタル人材の育成の支援", after(3), None))
+    assert [ln.text for ln in got] == ["区内の製造業は、次のような課題を抱えている。", "・受注量の減少と取引先の固定化",
+                                       "ア スタートアップの技術を活用した新たな事業への挑戦の支援", "イ デジタル人材の育成の支援"]
+    assert [ln.gap_above for ln in got] == [True, False, False, False]
+
+
 def test_latin_words_broken_over_two_lines_get_a_space_where_the_reader_says(rules):
     got = joined(rules, ("デジタル地域通貨「SETAGAYA", TOP, None), ("PORT」の運営", after(1, space=True), None))
     assert [ln.text for ln in got] == ["デジタル地域通貨「SETAGAYA PORT」の運営"]

@@ -253,6 +253,11 @@ class MarkerMatch:
     known: bool = False  # the rest starts with a known category label
 
 
+def asks_known_label(m: MarkerMatch, rules: Rules) -> bool:
+    """Does the marker's form take a line as a measure only with a known label after it?"""
+    return rules.marker_forms[m.form].requires_known_label
+
+
 def _form_matches(text: str, rules: Rules):
     """Each marker form that starts the line, in order: (index, form, marker, rest, number).
     A form without a number takes the known label's; a number out of range, or no known
@@ -446,6 +451,12 @@ def starts_block(raw_text: str, rules: Rules) -> bool:
     """A bracketed line, or one that must start a new paragraph."""
     stripped = raw_text.lstrip()
     return stripped.startswith(rules.block_openers) or starts_new_block(stripped, rules)
+
+
+def opens_item(text: str, rules: Rules) -> bool:
+    """A line that opens a list item with a bullet or letter ("・…", "イ …", "①…"); a measure
+    marker is not one (a marker in mid-sentence is ``marker_mid_sentence``'s to tell)."""
+    return bool(rules.bullets.match(text)) and marker_candidate(text, rules) is None
 
 
 def marker_mid_sentence(raw_text: str, raw_next: str, rules: Rules) -> bool:

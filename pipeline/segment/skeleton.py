@@ -94,7 +94,8 @@ class _Segmenter:
             para = []
 
         in_contact = False  # inside a 問合せ先 block: furniture until the paragraph ends
-        contact_label_only = False  # the line just read was a contact label and nothing else
+        # the last line read, page furniture aside, was a contact label and nothing else
+        contact_label_only = False
         placeholders = 0  # photo placeholders on the line before ("画像 画像")
         while i < n:
             line = lines[i]
@@ -110,7 +111,9 @@ class _Segmenter:
                 # blank line before it.
                 in_contact = in_contact and contact_label_only
                 flush()
-            contact_label_only = False
+            # page furniture between a contact label and its block (a page break) keeps them together
+            contact_label_only = contact_label_only and (line.hint == LayoutHint.FURNITURE
+                                                         or grammar.is_furniture(text, self.rules))
             if plan is not None and not in_contact and line.hint is None \
                     and grammar.is_heading(text, self.rules) and self.ahead.starts_announcement(i):
                 # A second announcement in the file: its heading, then its preamble, then plans.
@@ -263,8 +266,7 @@ class _Segmenter:
         m = grammar.marker_candidate(text, self.rules)
         if m is None or m.form != plan.form.form or self.line_index < plan.form.start:
             return None
-        form = self.rules.marker_forms[m.form]
-        if m.known or plan.form.trusted or not form.requires_known_label:
+        if m.known or plan.form.trusted or not grammar.asks_known_label(m, self.rules):
             return m
         return match_marker(text, self.rules)
 

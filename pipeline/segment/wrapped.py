@@ -1,7 +1,7 @@
 """The paragraph joiner: a PDF's visual lines become logical lines. A line goes on from the one
 it follows (its layout evidence, ``NormLine.layout``) when that line was full, or when it
 finishes the measure label the line began, unless the grammar says it starts something new
-(a marker, a header, a period, a bracketed line) or the text so far cannot go on (a closed
+(a marker, a header, a period, a bracketed line, a bulleted item) or the text so far cannot go on (a closed
 title or period, a marker and its label) or either is page furniture. Each logical line says
 whether a new block starts with it (``gap_above``), which segment reads as a blank line.
 
@@ -80,6 +80,8 @@ def _goes_on(item: _Item, line: NormLine, rules: Rules) -> bool:
     prev = item.lines[-1]
     if grammar.is_furniture(line.text, rules) or grammar.is_furniture(prev.text, rules):
         return False  # a page number or 別紙 written into the text is no part of a sentence
+    if grammar.opens_item(line.text, rules):
+        return False  # a bullet never starts a wrapped line (・ may not start a line at all)
     return ((not grammar.starts_block(line.raw, rules)
              or (lay.after_edge and grammar.marker_mid_sentence(text, line.raw, rules)))
             and not grammar.cannot_continue(text, rules)

@@ -157,7 +157,9 @@ def _blocks(lines: list[_Line], cfg: PdfSettings, usual_gap: float,
         best = None
         for b in blocks:
             last = b.lines[-1]
-            if ln.x0 >= last.x1 and ln.x0 >= b.max_x1 or b.x0 >= ln.x1:
+            # (a short line that starts at the column's edge under an indented first line, "区）",
+            # ends before the block starts, and is still its line)
+            if ln.x0 >= last.x1 and ln.x0 >= b.max_x1 or b.x0 >= ln.x1 and b.x0 - ln.x0 > cfg.column_align_em * ln.size:
                 continue
             if min(ln.size, last.size) / max(ln.size, last.size) < cfg.block_size_ratio:
                 continue

@@ -11,7 +11,7 @@ from functools import partial
 from ...rule_files import PdfSettings
 from ...rules import Rules
 from ...segment import grammar
-from .blocks import _reading_order
+from .blocks import _gap_step, _line_gap, _reading_order
 from .chars import _wrap_space
 from .layout import _Block, _find, _first_box, _inside, _Line, _Page, _Para, _Seg, _seg_line, _weighted_median
 from .paragraphs import _first_unit_width, _is_full
@@ -217,9 +217,10 @@ def _caption_blocks(caps: list[_Seg], cfg: PdfSettings) -> list[_Block]:
     return blocks
 
 
-def _caption_paras(block: _Block, cfg: PdfSettings) -> list[_Para]:
+def _caption_paras(block: _Block, cfg: PdfSettings, line_gap_em: float) -> list[_Para]:
     """The block's caption lines; with ``captions.join_wrapped``, a line that wraps inside a
-    narrow column is joined to the next (same full-line rule as body text)."""
+    narrow column is joined to the next (same full-line rule as body text), unless vertical
+    space wider than the block's line gap stands between them (two captions stacked)."""
     out: list[_Para] = []
     prev: _Line | None = None
     # Centred lines (under a photo) end short on both sides: a line wrapped only if the start
@@ -236,8 +237,12 @@ def _caption_paras(block: _Block, cfg: PdfSettings) -> list[_Para]:
         first = _first_unit_width(b, cfg)
         return first is not None and widest - (a.x1 - a.x0) < first + cfg.centred_first_word_slack_em * a.size
 
+    # Vertical space between two captions stacked in one column: wider than the line gap.
+    def spaced(a: _Line, b: _Line) -> bool:
+        return (b.top - a.bottom) / a.size > line_gap_em + cfg.paragraph_gap_em
+
     for ln in block.lines:
-        if out and prev is not None and cfg.join_captions and full(prev, ln):
+        if out and prev is not None and cfg.join_captions and full(prev, ln) and not spaced(prev, ln):
             left = out[-1].parts[-1][0]
             if left and _wrap_space(left, ln.text):
                 out[-1].parts.append((" ", [None]))
@@ -248,8 +253,8 @@ def _caption_paras(block: _Block, cfg: PdfSettings) -> list[_Para]:
     return out
 
 
-def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings,
-                     blocks_by_page: dict[int, list[_Block]] | None = None,
+def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings, usual_gap: float,
+                     body_size: float, blocks_by_page: dict[int, list[_Block]] | None = None,
                      line_para: dict[int, int] | None = None) -> dict[int, list[_Para]]:
     """Put each caption block after the paragraph it sits beside (the largest vertical overlap;
     else the nearest above on the page; else the last one before the page; else the first on
@@ -282,6 +287,16 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings,
         align = cfg.column_align_em * b.size
         b.right = max(r for (x0, size), r in longest.items() if abs(x0 - b.x0) <= align
                       and min(size, b.size) / max(size, b.size) >= cfg.block_size_ratio)
+    # The line gap of a wrapped caption: the body's for captions in the body's type (where
+    # one-line captions stacked in a column show only the space between them), else the
+    # captions' own.
+    seen: Counter[float] = Counter(_gap_step((b2.top - b1.bottom) / b1.size, cfg)
+                                   for b in blocks for b1, b2 in zip(b.lines, b.lines[1:], strict=False))
+    own_gap = _line_gap(seen, cfg) if seen else usual_gap
+
+    def line_gap(block: _Block) -> float:
+        same_type = min(block.size, body_size) / max(block.size, body_size) >= cfg.block_size_ratio
+        return usual_gap if same_type else own_gap
     by_number = {p.number: p for p in pages}
     leader = _caption_groups(blocks, by_number, cfg)
     in_column = _column_predecessors(blocks, blocks_by_page or {}, line_para or {})
@@ -290,7 +305,7 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings,
     targets: dict[int, int | None] = {}
     made: dict[int, list[_Para]] = {}
     for k, block in enumerate(blocks):  # a group's leader (its topmost block) comes first
-        made[k] = _caption_paras(block, cfg)
+        made[k] = _caption_paras(block, cfg, line_gap(block))
         prev = continues.get(k)
         if prev is not None and targets.get(prev) is not None:
             last, first = made[prev][-1], made[k][0]

@@ -107,8 +107,8 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
                     prev_line, prev_block = prev
                     if prev_block is block or (
                             bi == 0 and li == 0 and prev_line.page < ln.page and prev_block.page != ln.page
-                            and prev_line is prev_block.lines[-1]
-                            and abs(ln.x0 - prev_block.x0) <= cfg.column_align_em * ln.size):
+                            and prev_line is prev_block.lines[-1] and _same_size(prev_line, ln, cfg)
+                            and _same_column(prev_line, prev_block, ln, cfg)):
                         found = (open_idx, prev_line, prev_block)
                     elif li == 0 and len(tails) >= 2 and id(block) in heads:
                         found = next((t for t in tails if abs(ln.x0 - t[2].x0) <= cfg.column_align_em * ln.size
@@ -131,6 +131,22 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
                 last_line[open_idx] = id(ln)
                 line_para[id(ln)] = open_idx
     return paras, follows
+
+
+def _same_size(a: _Line, b: _Line, cfg: PdfSettings) -> bool:
+    """A paragraph keeps its font size across a page break (a heading on the next page does not
+    go on from the text at the foot of the page before)."""
+    return min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio
+
+
+def _same_column(prev: _Line, block: _Block, ln: _Line, cfg: PdfSettings) -> bool:
+    """Does ``ln``, first on its page, stand in the column of ``block`` on the page before? Its
+    left edge aligns with the block's, or, under a full line, is indented as a label wrapped
+    under its marker is (a hanging indent)."""
+    indent = ln.x0 - block.x0
+    if abs(indent) <= cfg.column_align_em * ln.size:
+        return True
+    return 0 < indent <= cfg.hanging_indent_em * ln.size and _is_full(prev, block, ln, cfg)
 
 
 def _column_heads(blocks: list[_Block]) -> set[int]:

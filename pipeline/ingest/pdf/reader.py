@@ -114,7 +114,7 @@ def _layout(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> list[RawLine]
 
     line_para: dict[int, int] = {}
     paras, follows = _paragraphs(pages, blocks_by_page, cfg, line_para)
-    loose = _attach_captions(pages, paras, cfg, blocks_by_page, line_para)
+    loose = _attach_captions(pages, paras, cfg, usual_gap, body_size, blocks_by_page, line_para)
     return _emit(pages, blocks_by_page, paras, line_para, loose, follows)
 
 
