@@ -38,6 +38,10 @@ class LayoutHint(StrEnum):
 
     CAPTION = "caption"
     FURNITURE = "furniture"
+    # A PDF line at a furniture place (repeated at the same height on several pages, or a
+    # page-number look-alike at the top) in the body's type: furniture, unless the grammar
+    # reads it as a measure marker (segment decides; no later stage sees this value).
+    REPEATED = "repeated"
 
 
 class Severity(StrEnum):

@@ -31,8 +31,6 @@ LAYERS = [
 KNOWN_LATER_IMPORTS = {
     ("pipeline.ingest.pdf.captions", "pipeline.segment.grammar"):
         "the PDF reader still asks the grammar whether a side line is a marker or header",
-    ("pipeline.ingest.pdf.furniture", "pipeline.segment.grammar"):
-        "the PDF reader still asks the grammar whether a repeated line is a measure marker",
 }
 
 

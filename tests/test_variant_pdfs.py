@@ -189,13 +189,14 @@ def _plan(name: str) -> str:
 
 def test_marker_starting_several_pages_is_not_a_running_header(tmp_path, rules):
     """The same "(3) …以外の取組" line at the top of half of the pages, at the same height: text
-    repeated in the top band, but a measure marker at body size, so it stays text."""
+    repeated in the top band, but a measure marker at body size, so it stays text (the reader
+    says where it stands, segment's grammar says what it is)."""
     from pipeline.ingest.read import read_document
 
     text = "".join(_plan(name) for name in ("檜原村", "瑞穂町", "八丈町", "青梅市"))
     # A new page for each plan, and each page ends before the plan's (3) marker.
     pdf, pages = _render(tmp_path, _write_source(tmp_path, text), "a", {"plans_per_page": 1, "bottom": 255.0})
-    doc = read_document(pdf, rules)
+    doc = logical_document(read_document(pdf, rules), rules)
     tops = [ln for ln in doc.lines if ln.text.startswith("(3)")]
     assert pages == 8 and [ln.page for ln in tops] == [2, 4, 6, 8]
     assert all(ln.char_boxes[0][2] < 0.1 * 842 for ln in tops)  # in the top band

@@ -84,3 +84,18 @@ def test_text_without_layout_evidence_is_left_as_it_is(rules):
                       (RawLine(1, "支援する"), RawLine(2, ""), RawLine(3, "（協業推進事業）")))
     doc = normalize_document(raw, rules)
     assert join_wrapped_lines(doc, rules) is doc
+
+
+def test_a_line_at_a_furniture_place_is_text_only_when_the_grammar_reads_a_marker(rules):
+    """The reader marks text in the body's type that repeats at one height on several pages
+    (or a page-number look-alike at the top) as REPEATED; segment decides what it is."""
+    got = joined(rules,
+                 ("承認した地域産業活性化計画の概要", None, LayoutHint.REPEATED),
+                 ("(3) (1)、(2)以外の取組", None, LayoutHint.REPEATED),
+                 ("商店街活性化事業、創業支援事業", TOP, None),
+                 ("(3)", None, LayoutHint.REPEATED))
+    assert [(ln.text, ln.hint, ln.gap_above) for ln in got] == [
+        ("承認した地域産業活性化計画の概要", LayoutHint.FURNITURE, None),
+        ("(3) (1)、(2)以外の取組", None, True),
+        ("商店街活性化事業、創業支援事業", None, True),
+        ("(3)", None, True)]

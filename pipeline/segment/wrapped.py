@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..model import LayoutHint, NormDocument, NormLine
+from ..model import LayoutHint, LineLayout, NormDocument, NormLine
 from ..rules import Rules
 from . import grammar
 
@@ -33,7 +33,7 @@ class _Item:
 def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
     """The document with wrapped visual lines joined (unchanged when no line has layout
     evidence). Lines are numbered again; diagnostics that name a line follow it."""
-    if not any(ln.layout for ln in doc.lines):
+    if not any(ln.layout or ln.hint == LayoutHint.REPEATED for ln in doc.lines):
         return doc
     items: list[_Item] = []
     order: list[int] = []  # item indexes in reading order, except those placed after another
@@ -41,6 +41,8 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
     held: list[int] = []  # captions that stood between a bare marker and its label
     held_marker = -1
     for line in doc.lines:
+        if line.hint == LayoutHint.REPEATED:
+            line = _repeated(line, rules)
         lay = line.layout
         if lay is None or line.hint is not None:
             items.append(_Item([line]))
@@ -72,6 +74,15 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
     if held:
         items[held_marker].after.extend(held)
     return _renumbered(doc, [items[k] for k in _flatten(order, items)])
+
+
+def _repeated(line: NormLine, rules: Rules) -> NormLine:
+    """A line the reader found at a furniture place in the body's type: a measure marker that
+    recurs at the same height ("(3) (1)、(2)以外の取組" starting several pages), or one alone
+    at the top of a page, is text that starts a block; anything else is furniture."""
+    if grammar.is_marker_line(line.raw, rules) or grammar.is_bare_marker(line.raw, rules):
+        return replace(line, hint=None, layout=LineLayout(None, False, False, False, False))
+    return replace(line, hint=LayoutHint.FURNITURE)
 
 
 def _goes_on(item: _Item, line: NormLine, rules: Rules) -> bool:

@@ -9,12 +9,12 @@ import statistics
 from collections import Counter, defaultdict
 
 from ...rule_files import PdfSettings
-from ...rules import Rules
-from ...segment import grammar
 from .layout import _norm_key, _Page, _Seg
 
+_NOT_TEXT = ("furniture", "repeated")
 
-def _mark_furniture(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> None:
+
+def _mark_furniture(pages: list[_Page], cfg: PdfSettings) -> None:
     body_size = _body_size(pages, cfg)
     candidates: dict[str, list[_Seg]] = defaultdict(list)
     numbers: list[tuple[_Seg, int, bool]] = []  # page-number look-alikes: (segment, number - page, at top)
@@ -37,9 +37,9 @@ def _mark_furniture(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> None:
     for s, off, top in numbers:
         if len(pages) > 1 and off != usual and offsets[usual] >= 2:
             continue
-        if top and s.size >= cfg.caption_size_ratio * body_size and grammar.is_bare_marker(s.text, rules):
-            continue
-        s.kind = "furniture"
+        # at the top of a page in the body's type it may be a bare measure marker ("（３）" with
+        # its label on the next line): segment asks the grammar
+        s.kind = "repeated" if top and s.size >= cfg.caption_size_ratio * body_size else "furniture"
     need = max(cfg.repeat_min_pages, cfg.repeat_ratio * len(pages))
     repeated: list[list[_Seg]] = []
     for segs in candidates.values():
@@ -48,10 +48,6 @@ def _mark_furniture(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> None:
         median_top = statistics.median(s.top for s in segs)
         near = [s for s in segs if abs(s.top - median_top) <= cfg.position_em * s.size]
         if len({s.page for s in near}) < need:
-            continue
-        # The same measure marker ("(3) (1)、(2)以外の取組") recurs in every plan, so it can start
-        # several pages at the same height: at body size it is text, not a running header.
-        if all(s.size >= cfg.caption_size_ratio * body_size for s in near) and grammar.is_marker_line(near[0].text, rules):
             continue
         repeated.append(near)
     # A running header is above all body-size text of its page, a running footer below it:
@@ -67,7 +63,10 @@ def _mark_furniture(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> None:
                 continue
             if not top and any(t.bottom > s.bottom - cfg.clear_em * s.size for t in others):
                 continue
-            s.kind = "furniture"
+            # The same measure marker ("(3) (1)、(2)以外の取組") recurs in every plan, so it can
+            # start several pages at the same height: in the body's type segment asks the grammar.
+            body_type = all(t.size >= cfg.caption_size_ratio * body_size for t in near)
+            s.kind = "repeated" if body_type else "furniture"
     _mark_lone_headers(pages, cfg, body_size)
 
 
@@ -77,7 +76,7 @@ def _mark_lone_headers(pages: list[_Page], cfg: PdfSettings, body_size: float) -
     the page with a clear gap, and above where body-size text usually starts on a page (a
     caption carried to the top of a page is not)."""
     def body_text(s: _Seg) -> bool:
-        return s.kind != "furniture" and s.size >= cfg.caption_size_ratio * body_size
+        return s.kind not in _NOT_TEXT and s.size >= cfg.caption_size_ratio * body_size
 
     starts = [min(s.top for s in p.segs if body_text(s)) for p in pages if any(body_text(s) for s in p.segs)]
     if not starts:
@@ -90,7 +89,7 @@ def _mark_lone_headers(pages: list[_Page], cfg: PdfSettings, body_size: float) -
         if not small:
             continue
         ids = {id(s) for s in small}
-        rest = [s.top for s in p.segs if s.kind != "furniture" and id(s) not in ids]
+        rest = [s.top for s in p.segs if s.kind not in _NOT_TEXT and id(s) not in ids]
         if not rest:
             continue
         first = min(rest)
@@ -103,6 +102,6 @@ def _body_size(pages: list[_Page], cfg: PdfSettings) -> float:
     sizes: Counter[float] = Counter()
     for p in pages:
         for s in p.segs:
-            if s.kind != "furniture":
+            if s.kind not in _NOT_TEXT:
                 sizes[s.size] += s.nchars
     return sizes.most_common(1)[0][0] if sizes else cfg.default_body_size_pt

@@ -73,7 +73,9 @@ class _Seg:
     size: float = 0.0
     text: str = ""
     boxes: list[CharBox | None] = field(default_factory=list)
-    kind: str = "body"  # body | caption | furniture
+    # body | caption | furniture | repeated (at a furniture place in the body's type: segment
+    # asks the grammar whether it is a measure marker)
+    kind: str = "body"
 
 
 @dataclass

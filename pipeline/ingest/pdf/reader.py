@@ -97,7 +97,7 @@ def read_pdf(path: str, data: bytes, doc_id: str, rules: Rules, limits: Limits) 
 
 
 def _layout(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> list[RawLine]:
-    _mark_furniture(pages, cfg, rules)
+    _mark_furniture(pages, cfg)
     body_size = _body_size(pages, cfg)
     _mark_captions(pages, cfg, body_size, rules)
 
@@ -116,6 +116,9 @@ def _layout(pages: list[_Page], cfg: PdfSettings, rules: Rules) -> list[RawLine]
     paras, follows = _paragraphs(pages, blocks_by_page, cfg, line_para)
     loose = _attach_captions(pages, paras, cfg, usual_gap, body_size, blocks_by_page, line_para)
     return _emit(pages, blocks_by_page, paras, line_para, loose, follows)
+
+
+_FURNITURE = {"furniture": LayoutHint.FURNITURE, "repeated": LayoutHint.REPEATED}
 
 
 def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: list[_Para],
@@ -141,10 +144,10 @@ def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: li
         line_no[id(ln)] = len(out)
 
     for p in pages:
-        furniture = sorted((s for s in p.segs if s.kind == "furniture"), key=lambda s: (s.top, s.x0))
+        furniture = sorted((s for s in p.segs if s.kind in _FURNITURE), key=lambda s: (s.top, s.x0))
         for s in furniture:
             if s.top < p.height / 2:
-                add([(s.text, s.boxes)], s.page, LayoutHint.FURNITURE)
+                add([(s.text, s.boxes)], s.page, _FURNITURE[s.kind])
         for cap in loose.get(p.number, []):
             add(cap.parts, cap.page, LayoutHint.CAPTION)
         # visual lines in reading order; a paragraph's captions after its last line
@@ -156,5 +159,5 @@ def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: li
                     add(cap.parts, cap.page, LayoutHint.CAPTION)
         for s in furniture:
             if s.top >= p.height / 2:
-                add([(s.text, s.boxes)], s.page, LayoutHint.FURNITURE)
+                add([(s.text, s.boxes)], s.page, _FURNITURE[s.kind])
     return out
