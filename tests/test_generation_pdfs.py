@@ -1,5 +1,5 @@
-"""The generation fixtures (tests/fixtures/generations, generations2, generations3: 2012–2014,
-2015–2017, 令和, 2025; three blind red-team rounds) as PDFs give their hand-checked tables too.
+"""The generation fixtures (tests/fixtures/generations, generations2, generations3, generations4:
+2012–2014, 2015–2017, 令和, 2025; four blind red-team rounds) as PDFs give their hand-checked tables too.
 
 Each fixture is laid out on the fly in the three layouts of tests/fixtures/make_variant_pdfs.py
 (``a`` portrait with side captions, page breaks inside paragraphs and lists; ``b`` landscape,
@@ -18,7 +18,7 @@ import unicodedata
 import pytest
 from conftest import FIXTURES, assert_matches_expected, process, summary
 
-GENERATIONS = [FIXTURES / "generations", FIXTURES / "generations2", FIXTURES / "generations3"]
+GENERATIONS = [FIXTURES / "generations", FIXTURES / "generations2", FIXTURES / "generations3", FIXTURES / "generations4"]
 LAYOUTS = ("a", "b", "c")
 
 _PASTED = ("a bare page number (\"1\") laid out between two body lines is neither furniture by "
@@ -27,11 +27,12 @@ _PAGE_BREAK = ("a program name that a page break cut short of the margin is read
                "provenance takes in the page's furniture between its two parts")
 _SIDE_CAPTIONS = "two caption lines of layout b's left column are read as one caption"
 _PHOTO_CAPTIONS = "the captions under layout c's photos of this plan are read as body text"
-_PERIOD = "layout b breaks the header where a wrap would break it: its period line is joined to the next"
+_FULL_ITEM = ("a program of a one-per-line list whose line ends within 1.2 em of the margin reads as "
+              "wrapped, and the next program is joined to it")
 KNOWN_GAPS = {
     ("r2_g2015_2", "c"): _PASTED, ("r3_reiwa_1", "a"): _PAGE_BREAK,
     ("reiwa_1", "b"): _SIDE_CAPTIONS, ("r2_g2015_1", "c"): _PHOTO_CAPTIONS,
-    ("r2_reiwa_1", "b"): _PERIOD,
+    ("r4_reiwa_1", "a"): _FULL_ITEM, ("r4_reiwa_2", "c"): _FULL_ITEM,
 }
 
 

@@ -99,3 +99,16 @@ def test_a_line_at_a_furniture_place_is_text_only_when_the_grammar_reads_a_marke
         ("(3) (1)、(2)以外の取組", None, True),
         ("商店街活性化事業、創業支援事業", None, True),
         ("(3)", None, True)]
+
+
+def test_a_repeated_marker_read_as_text_takes_the_rest_of_its_label(rules):
+    """A measure marker at a furniture place stands outside the reader's blocks, so nothing ties
+    the next line to it but the grammar: the label it completes goes onto it."""
+    got = joined(rules,
+                 ("(2) 感染症や災害などの発生による社会経済活動の大きな変化や社会構造の変革への対応に係る", None,
+                  LayoutHint.REPEATED),
+                 ("取組", LineLayout(None, False, False, False, False), None),
+                 ("感染症の影響を受けた市内事業者の事業継続を支援する", LineLayout(2, True, False, False, False), None))
+    assert [ln.text for ln in got] == [
+        "(2) 感染症や災害などの発生による社会経済活動の大きな変化や社会構造の変革への対応に係る取組",
+        "感染症の影響を受けた市内事業者の事業継続を支援する"]

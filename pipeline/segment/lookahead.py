@@ -17,17 +17,21 @@ class Lookahead:
         self.rules = rules
         self.index = {ln.line_no: k for k, ln in enumerate(lines)}
         self._header_at: dict[int, bool] = {}
+        self.first_at: dict[str, int] = {}  # text -> index of the first line with it
+        for k, ln in enumerate(lines):
+            self.first_at.setdefault(ln.text, k)
 
     def nonblank_run(self, i: int) -> list[int]:
-        """Indexes of the next non-blank lines from ``i`` that a header may span (a line a reader
-        marked as furniture or caption ends the run)."""
+        """Indexes of the next non-blank lines from ``i`` that a header may span: a line a reader
+        marked as a caption ends the run, page furniture (a page break) is passed over."""
         run: list[int] = []
         k = i
         while k < len(self.lines) and len(run) < self.rules.evidence.max_lines:
             if self.lines[k].text:
-                if self.lines[k].hint is not None:
+                if self.lines[k].hint == LayoutHint.CAPTION:
                     break
-                run.append(k)
+                if self.lines[k].hint is None:
+                    run.append(k)
             k += 1
         return run
 
@@ -56,8 +60,9 @@ class Lookahead:
             line = self.lines[k]
             text = line.text
             k += 1
-            if not text or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules):
-                continue
+            if not text or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules) \
+                    or (grammar.is_heading(text, self.rules) and self.first_at[text] < i):
+                continue  # a running header: furniture, or the document's heading typed in again
             if not seen and (grammar.match_muni_line(text, self.rules) or grammar.is_period_line(text, self.rules)
                              or self._continues_header(text)):
                 weak = False  # the header goes on with its municipality or period
@@ -93,8 +98,8 @@ class Lookahead:
         return grammar.choose_measure_form([tuple(c) for c in cands], self.rules, end)
 
     def starts_announcement(self, i: int) -> bool:
-        """Does the heading at ``i`` open a second announcement: prose (its preamble), then a plan
-        header, with no measure marker between? A running header repeating the title is followed
+        """Does the heading at ``i`` open a second announcement: prose (its preamble: a sentence
+        at least), then a plan header, with no measure marker between? A running header repeating the title is followed
         by the plan's own text or the next header straight away."""
         prose = 0
         for k in range(i + 1, min(len(self.lines), i + 1 + self.rules.evidence.announcement_lookahead)):
@@ -106,5 +111,7 @@ class Lookahead:
                 return prose > 0
             if grammar.marker_candidate(text, self.rules):
                 return False
-            prose += 1
+            # a preamble says something ("…を承認しました。"); names of a list cut by a page
+            # break, under a running title typed in again, do not
+            prose += bool(self.rules.sentence_end.search(text))
         return False

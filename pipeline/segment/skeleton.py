@@ -125,10 +125,9 @@ class _Segmenter:
             if grammar.is_contact_label(text, self.rules):
                 contact_label_only = not in_contact and grammar.is_contact_label_alone(text, self.rules)
                 in_contact = True
-            if in_contact or line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules) \
-                    or (plan is not None and grammar.repeats_title(text, self.title, self.rules)):
-                self.role(line, Role.FURNITURE, None)
-                self.diag(Severity.INFO, "page_furniture", f"running header/footer or page number dropped: {text}", line)
+            if in_contact or (self.is_page_furniture(line) if plan is not None
+                              else line.hint == LayoutHint.FURNITURE or grammar.is_furniture(text, self.rules)):
+                self.drop_furniture(line)
                 self.furniture_seen = True
                 i += 1
                 continue
@@ -307,9 +306,13 @@ class _Segmenter:
             self.role(joined_title, Role.HEADER, plan)
             i += 1
         for line in extra:  # the other lines of a header found from its cues
+            k = self.ahead.index[line.line_no]
+            for between in lines[i + 1:k]:  # page furniture: the header went over a page break
+                if between.text:
+                    self.drop_furniture(between)
             plan.header_lines.append(line)
             self.role(line, Role.HEADER, plan)
-            i = self.ahead.index[line.line_no]
+            i = k
         # A period may continue on the next line: "【計画期間】" / "令和6年度〜令和8年度", or a
         # hard wrap inside the brackets: "【計画期間:令和7年度〜令和9年" / "度】".
         pending = ""
@@ -327,13 +330,11 @@ class _Segmenter:
             if not line.text:
                 i += 1
                 continue
-            if line.hint in (LayoutHint.FURNITURE, LayoutHint.CAPTION):
+            if line.hint == LayoutHint.CAPTION:
                 break
-            if grammar.is_furniture(line.text, self.rules):
+            if line.hint == LayoutHint.FURNITURE or grammar.is_furniture(line.text, self.rules):
                 # "- 2 -" / "別紙" between a header's title and its period (a page break)
-                self.role(line, Role.FURNITURE, None)
-                self.diag(Severity.INFO, "page_furniture",
-                          f"running header/footer or page number dropped: {line.text}", line)
+                self.drop_furniture(line)
                 i += 1
                 continue
             muni = grammar.match_muni_line(line.text, self.rules)
@@ -438,7 +439,10 @@ class _Segmenter:
         # A marker alone on its line, with the label on the next one.
         if not label:
             k = i
-            while k < len(lines) and not lines[k].text:
+            furniture = []  # a page break between the marker and its label ("(2)" / "－１－" / label)
+            while k < len(lines) and (not lines[k].text or self.is_page_furniture(lines[k])):
+                if lines[k].text:
+                    furniture.append(lines[k])
                 k += 1
             if k < len(lines) and lines[k].hint is None:
                 nxt = lines[k].text
@@ -448,6 +452,8 @@ class _Segmenter:
                         or (self.is_caption_like(nxt) and not nxt.endswith(")"))):
                     label = nxt
                     label_lines.append(lines[k])
+                    for ln in furniture:
+                        self.drop_furniture(ln)
                     self.role(lines[k], Role.MARKER, plan)
                     i = k + 1
         expected = len(plan.measures) + 1
@@ -457,6 +463,15 @@ class _Segmenter:
         return MeasureDraft(marker.number, marker.marker, label, label_lines), i
 
     # -- paragraphs
+    def is_page_furniture(self, line: NormLine) -> bool:
+        """A running header, footer or page number, by the reader's hint or the grammar."""
+        return (line.hint == LayoutHint.FURNITURE or grammar.is_furniture(line.text, self.rules)
+                or grammar.repeats_title(line.text, self.title, self.rules))
+
+    def drop_furniture(self, line: NormLine) -> None:
+        self.role(line, Role.FURNITURE, None)
+        self.diag(Severity.INFO, "page_furniture", f"running header/footer or page number dropped: {line.text}", line)
+
     def is_sentence(self, text: str) -> bool:
         return bool(self.rules.sentence_end.search(text))
 
@@ -533,9 +548,13 @@ class _Segmenter:
             prev = para[k - 1].text
             prose_before = prose_before or self.is_sentence(prev) or "(" in prev
             # the last line, a caption glued under a list that ended complete (a name, 等, a closed
-            # parenthesis, an activity): "若手社員向け研修の実施" / "展示会出展の様子"
-            glued = k == len(para) - 1 and tail_captions[k] and prev.endswith(self.rules.caption_after)
-            if (prev.endswith(heads) and not prose_before or glued) and tail_captions[k]:
+            # parenthesis, an activity): "若手社員向け研修の実施" / "展示会出展の様子"; under a
+            # closed parenthesized list any short line is one ("天上山の登山ツアー"): the list
+            # ended with the parenthesis
+            closed_list = prev.endswith(")") and "(" in prev and any(sep in prev for sep in self.rules.separators)
+            glued = k == len(para) - 1 and prev.endswith(self.rules.caption_after) \
+                and (tail_captions[k] or (closed_list and self.is_caption_like(para[k].text)))
+            if (prev.endswith(heads) and not prose_before and tail_captions[k]) or glued:
                 self.measure_paragraph(plan, measure, para[:k])
                 for ln in para[k:]:
                     plan.captions.append(ln)

@@ -40,9 +40,20 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
     item_of: dict[int, int] = {}  # visual line_no -> its item
     held: list[int] = []  # captions that stood between a bare marker and its label
     held_marker = -1
+    marker_above = -1  # a marker the reader set apart as repeated, read as text: the item
     for line in doc.lines:
         if line.hint == LayoutHint.REPEATED:
             line = _repeated(line, rules)
+            if line.hint is None:
+                marker_above = len(items)
+        elif line.hint is None and marker_above >= 0:
+            # the reader gave no evidence across it: its label may go on ("…対応に係る" / "取組")
+            if grammar.completes_label(items[marker_above].raw, line.raw, rules):
+                items[marker_above].lines.append(line)
+                item_of[line.line_no] = marker_above
+                marker_above = -1
+                continue
+            marker_above = -1
         lay = line.layout
         if lay is None or line.hint is not None:
             items.append(_Item([line]))

@@ -324,7 +324,9 @@ def _right_edges(blocks: list[_Block], cfg: PdfSettings) -> None:
     for b, every in own:
         wider = any(same_column(a, b) and a.max_x1 > b.right + cfg.inner_edge_factor * cfg.full_line_em * b.size
                     for a in blocks)
-        if not every and wider and all(ln.wrap_right is None for ln in b.lines):
+        # (two lines alone that end near each other show nothing more: a list item and the
+        # caption glued under it)
+        if (not every or len(b.lines) == 2) and wider and all(ln.wrap_right is None for ln in b.lines):
             pending.append(b)
         else:
             confirmed.add((round(b.x0, 1), round(b.right, 1), round(b.size, 1)))

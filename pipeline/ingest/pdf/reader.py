@@ -150,13 +150,18 @@ def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: li
                 add([(s.text, s.boxes)], s.page, _FURNITURE[s.kind])
         for cap in loose.get(p.number, []):
             add(cap.parts, cap.page, LayoutHint.CAPTION)
-        # visual lines in reading order; a paragraph's captions after its last line
-        for ln in (ln for block in blocks_by_page[p.number] for ln in block.lines):
-            add_line(ln)
-            para = paras[line_para[id(ln)]]
-            if ln is para.lines[-1]:
-                for cap in para.captions:
-                    add(cap.parts, cap.page, LayoutHint.CAPTION)
+        # visual lines in reading order; the captions beside a paragraph after the block its
+        # last line ends (segment reads a block as lines of one paragraph, as text: a caption
+        # inside would cut a list of one name a line in two)
+        for block in blocks_by_page[p.number]:
+            captions = []
+            for ln in block.lines:
+                add_line(ln)
+                para = paras[line_para[id(ln)]]
+                if ln is para.lines[-1]:
+                    captions.extend(para.captions)
+            for cap in captions:
+                add(cap.parts, cap.page, LayoutHint.CAPTION)
         for s in furniture:
             if s.top >= p.height / 2:
                 add([(s.text, s.boxes)], s.page, _FURNITURE[s.kind])
