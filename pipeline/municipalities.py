@@ -140,9 +140,10 @@ def without_prefecture(name: str | None, rules) -> str | None:
     if not name:
         return name
     known = known_names(rules)
-    for pref in prefecture_names(rules):
+    prefectures = prefecture_names(rules)
+    for pref in {name[:k] for k in _lengths(rules.municipalities_path)} & prefectures:  # at most one
         rest = name[len(pref):].strip()
-        if name.startswith(pref) and (rest in known or canonical_name(rest, rules) in known):
+        if rest in known or canonical_name(rest, rules) in known:
             name = rest
             break
     return canonical_name(name, rules)
@@ -159,6 +160,18 @@ def canonical_name(name: str, rules) -> str:
         return name
     return _folded_names(rules.municipalities_path).get(
         name.translate(_SMALL_KE), name)
+
+
+_LENGTHS: dict[str, frozenset[int]] = {}
+
+
+def _lengths(path: str) -> frozenset[int]:
+    """How long the prefectures' names are (北海道, 神奈川県): a name's start is looked up, not
+    tried against every prefecture."""
+    key = str(path)
+    if key not in _LENGTHS:
+        _LENGTHS[key] = frozenset(len(p) for p in _names(path, True))
+    return _LENGTHS[key]
 
 
 _FOLDED: dict[str, dict[str, str]] = {}
