@@ -80,8 +80,24 @@ class Evidence:
             + (self.period is not None)
 
 
+_EVIDENCE: dict[tuple[str, str], Evidence | None] = {}  # (rules hash, text) -> evidence
+_EVIDENCE_MAX = 65_536
+
+
 def line_evidence(text: str, rules: Rules) -> Evidence | None:
-    """The header cues of a short line that is no sentence; None for any other line."""
+    """The header cues of a short line that is no sentence; None for any other line.
+
+    Memoized per process by the rules' hash: segment asks it of the same lines several times
+    (a header's run, what follows it, the warnings at the end)."""
+    key = (rules.hash, text)
+    if key not in _EVIDENCE:
+        if len(_EVIDENCE) >= _EVIDENCE_MAX:
+            _EVIDENCE.clear()
+        _EVIDENCE[key] = _line_evidence(text, rules)
+    return _EVIDENCE[key]
+
+
+def _line_evidence(text: str, rules: Rules) -> Evidence | None:
     ev = rules.evidence
     if not text or len(text) > ev.max_chars or ev.sentence.search(text):
         return None
