@@ -169,6 +169,8 @@ class NormLine:
     # not go on from the last block), False when it follows the line before it in its block;
     # None where the input carries no such evidence (text: a blank line says it).
     gap_above: bool | None = None
+    # Text broken at a fixed width: the line runs to that width, so its text goes on in the next.
+    wraps: bool = False
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,10 @@ class Rules:
     quotes: tuple[str, ...]
     label_brackets: str
     label_text_separators: str
+    hard_wrap_min_width: int
+    hard_wrap_min_lines: int
+    hard_wrap_min_share: float
+    hard_wrap_tolerance: int
     period_year_cut: re.Pattern[str]
     # programs.toml
     pairs: tuple[str, ...]
@@ -339,6 +343,10 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         quotes=f.strings("breaks.quotes"),
         label_brackets=f.get("labels.brackets", str),
         label_text_separators=f.get("labels.text_separators", str),
+        hard_wrap_min_width=f.get("breaks.hard_wrap_min_width", int),
+        hard_wrap_min_lines=f.get("breaks.hard_wrap_min_lines", int),
+        hard_wrap_min_share=f.get("breaks.hard_wrap_min_share", float),
+        hard_wrap_tolerance=f.get("breaks.hard_wrap_tolerance", int),
         period_year_cut=f.regex("period.year_cut"),
         pairs=pairs,
         trailing_after_list=p.regex("lists.trailing_after_list"),

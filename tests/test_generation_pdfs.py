@@ -18,19 +18,16 @@ import unicodedata
 import pytest
 from conftest import FIXTURES, assert_matches_expected, process, summary
 
+# (generations5 is text broken at a fixed width, a text family: its line breaks are the width's,
+# which no PDF column shows, so it is not laid out here)
 GENERATIONS = [FIXTURES / "generations", FIXTURES / "generations2", FIXTURES / "generations3", FIXTURES / "generations4"]
 LAYOUTS = ("a", "b", "c")
 
-_PASTED = ("a bare page number (\"1\") laid out between two body lines is neither furniture by "
-           "position nor by the grammar, and is read into the program name it splits")
-_PAGE_BREAK = ("a program name that a page break cut short of the margin is read whole, but its raw "
-               "provenance takes in the page's furniture between its two parts")
 _SIDE_CAPTIONS = "two caption lines of layout b's left column are read as one caption"
 _PHOTO_CAPTIONS = "the captions under layout c's photos of this plan are read as body text"
 _FULL_ITEM = ("a program of a one-per-line list whose line ends within 1.2 em of the margin reads as "
               "wrapped, and the next program is joined to it")
 KNOWN_GAPS = {
-    ("r2_g2015_2", "c"): _PASTED, ("r3_reiwa_1", "a"): _PAGE_BREAK,
     ("reiwa_1", "b"): _SIDE_CAPTIONS, ("r2_g2015_1", "c"): _PHOTO_CAPTIONS,
     ("r4_reiwa_1", "a"): _FULL_ITEM, ("r4_reiwa_2", "c"): _FULL_ITEM,
 }

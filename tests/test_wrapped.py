@@ -112,3 +112,18 @@ def test_a_repeated_marker_read_as_text_takes_the_rest_of_its_label(rules):
     assert [ln.text for ln in got] == [
         "(2) 感染症や災害などの発生による社会経済活動の大きな変化や社会構造の変革への対応に係る取組",
         "感染症の影響を受けた市内事業者の事業継続を支援する"]
+
+
+def test_text_broken_at_a_fixed_width_marks_the_lines_that_run_to_it(rules):
+    """Many lines of one length (20 characters or more) show a fixed-width break: the lines
+    that long go on in the next; nothing is joined and every line keeps its number."""
+    wide = "区内の中小企業が協業し新たな製品の開発を支援する取組を進め"  # 29 characters
+    lines = [wide] * 6 + ["る。", "", "創業支援事業"]
+    raw = RawDocument("x.txt", "x", "text/plain", "utf-8", tuple(RawLine(k + 1, t) for k, t in enumerate(lines)))
+    got = join_wrapped_lines(normalize_document(raw, rules), rules).lines
+    assert [ln.wraps for ln in got] == [True] * 6 + [False, False, False]
+    assert [ln.line_no for ln in got] == list(range(1, 10))
+    # a file of whole paragraphs (the seed's shape) shows no width
+    free = RawDocument("y.txt", "y", "text/plain", "utf-8",
+                       tuple(RawLine(k + 1, wide[: 20 + k]) for k in range(8)))
+    assert not any(ln.wraps for ln in join_wrapped_lines(normalize_document(free, rules), rules).lines)

@@ -98,8 +98,8 @@ def _plan(ps: PlanSkeleton, rules: Rules, diags: list[Diagnostic], skel: Skeleto
                                 ps.plan_no, first.page))
     muni = without_prefecture(ps.muni, rules) or municipality_from_title(ps.title, rules)
     captions = tuple(Caption(text, ln.line_no, ln.page, _line_bbox(ln))
-                     for ln in sorted(ps.captions, key=lambda ln: ln.line_no)
-                     for text in (ln.text.split() if ln.line_no in skel.caption_splits else [ln.text]))
+                     for ln, joined in _caption_lines(ps.captions)
+                     for text in (joined.split() if ln.line_no in skel.caption_splits else [joined]))
     period = ps.period
     header = ps.header_lines[0]
     return Plan(
@@ -117,6 +117,21 @@ def _plan(ps: PlanSkeleton, rules: Rules, diags: list[Diagnostic], skel: Skeleto
         page=header.page,
         bbox=_line_bbox(header),
     )
+
+
+def _caption_lines(lines) -> list[tuple]:
+    """Caption lines in order, each with its text; a caption that text broken at a fixed width
+    carried onto the next line ("…交流イベントの" / "様子") is one, on its first line."""
+    out: list[tuple] = []
+    prev = None
+    for ln in sorted(lines, key=lambda ln: ln.line_no):
+        if prev is not None and prev.wraps and ln.line_no == prev.line_no + 1:
+            first, text = out[-1]
+            out[-1] = (first, join_text(text, ln.text))
+        else:
+            out.append((ln, ln.text))
+        prev = ln
+    return out
 
 
 def _overview_text(ps: PlanSkeleton, rules: Rules) -> str:
@@ -139,6 +154,8 @@ def _overview_text(ps: PlanSkeleton, rules: Rules) -> str:
                 out += "\n" + text
             else:
                 out = join_text(out, text)
+                # a bullet point's wrapped end ("・…後継者" / "の不足") is still the bullet point
+                bullet = bullet or prev_bullet
             prev_bullet = bullet
     return out
 

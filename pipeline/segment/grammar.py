@@ -150,10 +150,51 @@ class EvidenceHeader:
     weak: bool
 
 
-def header_from_evidence(texts: list[str], rules: Rules) -> EvidenceHeader | None:
+def header_from_evidence(texts: list[str], rules: Rules, joins: list[bool] | None = None) -> EvidenceHeader | None:
     """A header over the first of ``texts`` (the next non-blank lines, at most
     [header.evidence] max_lines of them): at least min_cues cues, a title or a municipality
-    with a period among them, each line holding nothing but cues."""
+    with a period among them, each line holding nothing but cues. A line that a hard wrap
+    broke inside brackets ("「武蔵野市地域産業活性化" / "計画(第2期)」", "(武蔵村" / "山市)") is
+    read joined to the line that closes them, and so is a line that ``joins`` says goes on in
+    the next (text broken at a fixed width); ``used`` counts the lines as given."""
+    found = _header_from_evidence(texts, rules)
+    if found is not None or not texts:
+        return found
+    joined, spans = _bracket_joined(texts[:rules.evidence.max_lines + 1], rules, joins or [])
+    if len(joined) == len(texts[:rules.evidence.max_lines + 1]):
+        return None
+    found = _header_from_evidence(joined, rules)
+    if found is None:
+        return None
+    return EvidenceHeader(found.match, sum(spans[:found.used]), found.weak)
+
+
+def _bracket_joined(texts: list[str], rules: Rules, joins: list[bool]) -> tuple[list[str], list[int]]:
+    """The lines with each one left inside brackets, or that goes on (``joins``), joined to the
+    next (up to two joins a line), and how many given lines each joined line holds."""
+    out: list[str] = []
+    spans: list[int] = []
+    k = 0
+    while k < len(texts):
+        text, n = texts[k], 1
+        while n < 3 and k + n < len(texts) and (open_brackets(text, rules)
+                                                 or (k + n - 1 < len(joins) and joins[k + n - 1])):
+            text += texts[k + n]
+            n += 1
+        if n > 1 and open_brackets(text, rules):
+            text, n = texts[k], 1  # still open: no wrap that these lines close
+        out.append(text)
+        spans.append(n)
+        k += n
+    return out, spans
+
+
+def open_brackets(text: str, rules: Rules) -> bool:
+    """Is a bracket of the line left open (its closing one on a later line)?"""
+    return any(text.count(pair[0]) > text.count(pair[1]) for pair in rules.pairs if pair[0] != pair[1])
+
+
+def _header_from_evidence(texts: list[str], rules: Rules) -> EvidenceHeader | None:
     ev = rules.evidence
     title = muni = period = title_muni = None
     for k, text in enumerate(texts[:ev.max_lines]):

@@ -15,9 +15,14 @@ _LATIN_START = re.compile(r"^[A-Za-z0-9]")
 
 
 def join_text(prev: str, nxt: str) -> str:
-    """Two pieces of text joined as wrapped lines are: a space only between Latin letters."""
-    space = " " if prev and nxt and _LATIN_END.search(prev) and _LATIN_START.match(nxt) else ""
-    return prev + space + nxt
+    """Two pieces of text joined as wrapped lines are: a space only between Latin words (a
+    number broken over two lines, "上限10" / "0万円", is one number)."""
+    return prev + (" " if _spaced(prev, nxt) else "") + nxt
+
+
+def _spaced(prev: str, nxt: str) -> bool:
+    return bool(prev and nxt and _LATIN_END.search(prev) and _LATIN_START.match(nxt)
+                and not (prev[-1].isdigit() and nxt[0].isdigit()))
 
 
 def join_lines(lines: list[NormLine] | tuple[NormLine, ...]) -> Joined:
@@ -34,7 +39,7 @@ def join_parts(parts: list[tuple[NormLine, int]]) -> Joined:
         t = line.text[first:]
         if not t:
             continue
-        if prev and _LATIN_END.search(prev) and _LATIN_START.match(t):
+        if _spaced(prev, t):
             text_parts.append(" ")
             pos.append(None)
         text_parts.append(t)

@@ -27,13 +27,24 @@ class Lookahead:
         run: list[int] = []
         k = i
         while k < len(self.lines) and len(run) < self.rules.evidence.max_lines:
-            if self.lines[k].text:
-                if self.lines[k].hint == LayoutHint.CAPTION:
+            line = self.lines[k]
+            if line.text:
+                if line.hint == LayoutHint.CAPTION:
                     break
-                if self.lines[k].hint is None:
+                if line.hint is None and (k == i or not self.is_page_furniture(k)):
                     run.append(k)
             k += 1
         return run
+
+    def is_page_furniture(self, k: int) -> bool:
+        """Typed page furniture: a page number, 別紙, or the document's heading again."""
+        text = self.lines[k].text
+        return grammar.is_furniture(text, self.rules) or (grammar.is_heading(text, self.rules)
+                                                          and self.first_at[text] < k)
+
+    def evidence_header(self, run: list[int]) -> grammar.EvidenceHeader | None:
+        return grammar.header_from_evidence([self.lines[j].text for j in run], self.rules,
+                                            [self.lines[j].wraps for j in run])
 
     def _continues_header(self, text: str) -> bool:
         ev = grammar.line_evidence(text, self.rules)
@@ -46,8 +57,7 @@ class Lookahead:
             # 「台東区地域産業 / 活性化計画」(台東区)…: a title the line broke inside
             broken = len(run) > 1 and text.count("「") > text.count("」") \
                 and match_header(text + self.lines[run[1]].text, self.rules)
-            self._header_at[k] = bool(match_header(text, self.rules) or broken or grammar.header_from_evidence(
-                [self.lines[j].text for j in run], self.rules))
+            self._header_at[k] = bool(match_header(text, self.rules) or broken or self.evidence_header(run))
         return self._header_at[k]
 
     def followed_by_content(self, i: int, extra: list[NormLine], weak: bool) -> bool:

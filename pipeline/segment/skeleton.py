@@ -7,7 +7,6 @@ The output is a ``Skeleton``: plans with their measures' body paragraphs still a
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from ..model import (
@@ -22,6 +21,7 @@ from ..model import (
 )
 from ..rules import Rules
 from . import grammar
+from .captions import is_caption_like, plan_like_lines
 from .drafts import MeasureDraft, PlanDraft
 from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
 from .lookahead import Lookahead
@@ -37,7 +37,6 @@ def _paren_left_open(text: str) -> bool:
 
 
 # Roles of lines that were read as what they are: no plan-like warning for these.
-_READ_ROLES = frozenset((Role.HEADER, Role.PERIOD, Role.TITLE, Role.FURNITURE, Role.MARKER))
 
 
 def segment(doc: NormDocument, rules: Rules) -> Skeleton:
@@ -56,6 +55,8 @@ class _Segmenter:
         self.preamble_captions: list[NormLine] = []
         self.ahead = Lookahead(doc.lines, rules)
         self.caption_splits: set[int] = set()
+        # short front lines ("報道発表資料", "産業労働局"): typed in again further on, a running header
+        self.front_lines: set[str] = set()
         self.furniture_seen = False  # page furniture since the last paragraph began
         self.para_after_furniture = False  # the open paragraph began after page furniture
 
@@ -176,7 +177,7 @@ class _Segmenter:
             weak = bool(header) and header.muni is None and not header.rest
             if header is None:
                 run = self.ahead.nonblank_run(i)
-                found = grammar.header_from_evidence([lines[k].text for k in run], self.rules)
+                found = self.ahead.evidence_header(run)
                 if found:
                     header, extra, weak = found.match, [lines[k] for k in run[1:found.used]], found.weak
             if header and not self.ahead.followed_by_content(i, extra or ([joined_title] if joined_title else []),
@@ -240,19 +241,11 @@ class _Segmenter:
                         tuple(self.preamble_captions), frozenset(self.caption_splits))
 
     def warn_unread(self, lines: list[NormLine]) -> None:
-        """Never silent: a line with plan evidence (a plan title or a period, alone on the line
-        or with a municipality) that no header took gets a warning naming it."""
         stray = {d.line for d in self.diags if d.code == "stray_period"}
-        for line in lines:
-            role = self.roles.get(line.line_no)
-            if role is None or role.role in _READ_ROLES or line.line_no in stray:
-                continue
-            ev = grammar.line_evidence(line.text, self.rules)
-            # a line of cues alone, or a period with a municipality among other words
-            if ev and ((ev.clean and (ev.title or ev.period)) or (ev.period and (ev.muni or ev.title_muni))):
-                plan = self.plans[role.plan_no - 1] if role.plan_no else None
-                self.diag(Severity.WARNING, "plan_like_line",
-                          f"looks like a plan header but was not read as one: {line.text[:60]}", line, plan)
+        for line, role in plan_like_lines(lines, self.roles, stray, self.rules):
+            plan = self.plans[role.plan_no - 1] if role.plan_no else None
+            self.diag(Severity.WARNING, "plan_like_line",
+                      f"looks like a plan header but was not read as one: {line.text[:60]}", line, plan)
 
     # -- measures as a numbered sequence
     def plan_marker(self, plan: PlanDraft | None, text: str) -> MarkerMatch | None:
@@ -286,6 +279,8 @@ class _Segmenter:
         if ranked:
             (_, self.title), k = min(ranked, key=lambda r: (r[0][0], r[1]))
             title_lines = candidates[k][1]
+        self.front_lines |= {ln.text for ln in lines if len(ln.text) <= self.rules.caption_max_chars
+                             and not self.is_sentence(ln.text)}
         for line in lines:
             if any(line is t for t in title_lines):
                 self.role(line, Role.TITLE, None)
@@ -317,7 +312,7 @@ class _Segmenter:
         # hard wrap inside the brackets: "【計画期間:令和7年度〜令和9年" / "度】".
         pending = ""
         if header.rest:
-            if self._period_incomplete(header.rest):
+            if self._period_incomplete(header.rest, first.wraps):
                 pending = header.rest
             else:
                 self.take_period(plan, header.rest, first)
@@ -349,7 +344,7 @@ class _Segmenter:
                     plan.muni = cues.muni
                 self.role(line, Role.PERIOD if cues.period and not cues.muni else Role.HEADER, plan)
                 if cues.period and not has_period:
-                    if self._period_incomplete(cues.period):
+                    if self._period_incomplete(cues.period, line.wraps):
                         pending = cues.period
                     else:
                         self.take_period(plan, cues.period, line)
@@ -358,7 +353,7 @@ class _Segmenter:
                     break
                 pending += line.text
                 self.role(line, Role.PERIOD, plan)
-                if not self._period_incomplete(pending):
+                if not self._period_incomplete(pending, line.wraps):
                     self.take_period(plan, pending, line)
                     pending = ""
             elif muni and plan.muni is None:
@@ -366,7 +361,7 @@ class _Segmenter:
                 self.role(line, Role.HEADER, plan)
             elif parse_period(line.text, self.rules) or looks_like_period(line.text, self.rules):
                 self.role(line, Role.PERIOD, plan)
-                if self._period_incomplete(line.text):
+                if self._period_incomplete(line.text, line.wraps):
                     pending = line.text
                 else:
                     self.take_period(plan, line.text, line)
@@ -397,14 +392,16 @@ class _Segmenter:
             return None
         return ev if (ev.muni and plan.muni is None) or (ev.period and needs_period) else None
 
-    def _period_incomplete(self, text: str) -> bool:
+    def _period_incomplete(self, text: str, wraps: bool = False) -> bool:
+        """Does the period go on in the next line? Also when text broken at a fixed width cut
+        it in a number ("平成26〜2" / "8年度】"): the line runs to the width (``wraps``)."""
         from .periods import strip_period_wrapping
 
-        if text.count("【") > text.count("】") or text.count("[") > text.count("]"):
+        if grammar.open_brackets(text, self.rules):
             return True
         inner = strip_period_wrapping(text, self.rules)
         return not inner or inner.endswith(("〜", "-", "から")) or (
-            parse_period(text, self.rules) is None and bool(self.rules.period_year_cut.search(inner)))
+            (wraps or parse_period(text, self.rules) is None) and bool(self.rules.period_year_cut.search(inner)))
 
     def take_period(self, plan: PlanDraft, text: str, line: NormLine) -> None:
         period = parse_period(text, self.rules)
@@ -436,6 +433,21 @@ class _Segmenter:
             label_lines.append(lines[i])
             self.role(lines[i], Role.MARKER, plan)
             i += 1
+        # Text broken at a fixed width: a marker line that runs to the width goes on in the next
+        # line (past page furniture), unless that starts something of its own.
+        elif label and line.wraps and grammar.canonical_label(label, rules) is None:
+            k = i
+            while k < len(lines) and lines[k].text and self.is_page_furniture(lines[k]):
+                k += 1
+            nxt = lines[k].text if k < len(lines) else ""
+            if nxt and lines[k].hint is None and not grammar.starts_block(nxt, rules) \
+                    and not rules.sentence_end.search(label):
+                for ln in lines[i:k]:
+                    self.drop_furniture(ln)
+                label += nxt
+                label_lines.append(lines[k])
+                self.role(lines[k], Role.MARKER, plan)
+                i = k + 1
         # A marker alone on its line, with the label on the next one.
         if not label:
             k = i
@@ -466,7 +478,8 @@ class _Segmenter:
     def is_page_furniture(self, line: NormLine) -> bool:
         """A running header, footer or page number, by the reader's hint or the grammar."""
         return (line.hint == LayoutHint.FURNITURE or grammar.is_furniture(line.text, self.rules)
-                or grammar.repeats_title(line.text, self.title, self.rules))
+                or grammar.repeats_title(line.text, self.title, self.rules)
+                or (line.text in self.front_lines and not grammar.is_section_label(line.text, self.rules)))
 
     def drop_furniture(self, line: NormLine) -> None:
         self.role(line, Role.FURNITURE, None)
@@ -476,21 +489,7 @@ class _Segmenter:
         return bool(self.rules.sentence_end.search(text))
 
     def is_caption_like(self, text: str, separators_ok: bool = False) -> bool:
-        """Short, no sentence end, not a bullet point, no list separator: a photo or figure
-        caption. Between overview and first marker a separator is allowed, inside brackets too
-        ("市長と受賞者、審査員による記念撮影", "青ケ島の特産品(青ちゅう、ひんぎゃの塩)"), but not
-        in a parenthesis that holds program names."""
-        if len(text) > self.rules.caption_max_chars or self.is_sentence(text) or self.rules.bullets.match(text):
-            return False
-        if not re.search(r"\w", text) or text[0] in ")]】」』" or text in self.rules.closers:
-            return False  # a bracket, symbol or closing 等 left over from a wrap is no caption
-        seps = tuple(self.rules.separators)
-        if not separators_ok:
-            return not any(sep in text for sep in seps)
-        # a parenthesis that holds a program list ("…を支援する(A事業、B事業)") is a measure's text
-        inside = [item for part in re.findall(r"\(([^()]*)\)", text) if any(sep in part for sep in seps)
-                  for item in re.split("|".join(map(re.escape, seps)), part)]
-        return not any(item.strip().endswith(self.rules.head_nouns) for item in inside)
+        return is_caption_like(text, self.rules, separators_ok)
 
     def intro_paragraph(self, plan: PlanDraft, para: list[NormLine]) -> None:
         """Between header and first marker: overview prose, and short caption lines."""
@@ -551,7 +550,8 @@ class _Segmenter:
             # parenthesis, an activity): "若手社員向け研修の実施" / "展示会出展の様子"; under a
             # closed parenthesized list any short line is one ("天上山の登山ツアー"): the list
             # ended with the parenthesis
-            closed_list = prev.endswith(")") and "(" in prev and any(sep in prev for sep in self.rules.separators)
+            before = "".join(ln.text for ln in para[:k])  # a list may open lines above ("…(A事業、" / "B事業)")
+            closed_list = prev.endswith(")") and "(" in before and any(sep in before for sep in self.rules.separators)
             glued = k == len(para) - 1 and prev.endswith(self.rules.caption_after) \
                 and (tail_captions[k] or (closed_list and self.is_caption_like(para[k].text)))
             if (prev.endswith(heads) and not prose_before and tail_captions[k]) or glued:

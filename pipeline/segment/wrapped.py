@@ -6,11 +6,13 @@ title or period, a marker and its label) or either is page furniture. Each logic
 whether a new block starts with it (``gap_above``), which segment reads as a blank line.
 
 Text and web pages carry no layout evidence: their lines are left as they are, and segment
-reads their line breaks and blank lines.
+reads their line breaks and blank lines. A text file broken at a fixed width shows it by its
+line lengths; its lines that run to that width are marked ``wraps``.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from ..model import LayoutHint, LineLayout, NormDocument, NormLine
@@ -34,7 +36,7 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
     """The document with wrapped visual lines joined (unchanged when no line has layout
     evidence). Lines are numbered again; diagnostics that name a line follow it."""
     if not any(ln.layout or ln.hint == LayoutHint.REPEATED for ln in doc.lines):
-        return doc
+        return _hard_wraps(doc, rules)
     items: list[_Item] = []
     order: list[int] = []  # item indexes in reading order, except those placed after another
     item_of: dict[int, int] = {}  # visual line_no -> its item
@@ -85,6 +87,22 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
     if held:
         items[held_marker].after.extend(held)
     return _renumbered(doc, [items[k] for k in _flatten(order, items)])
+
+
+def _hard_wraps(doc: NormDocument, rules: Rules) -> NormDocument:
+    """Text broken at a fixed width says so by its line lengths: many lines of one length.
+    Lines that long are marked ``wraps`` (their text goes on in the next line); nothing is
+    joined, so every line keeps its number. Unchanged when no width stands out."""
+    lengths = Counter(len(ln.raw.rstrip()) for ln in doc.lines if ln.text)
+    if not lengths:
+        return doc
+    width, count = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
+    if width < rules.hard_wrap_min_width or count < rules.hard_wrap_min_lines \
+            or count < rules.hard_wrap_min_share * sum(lengths.values()):
+        return doc
+    cut = width - rules.hard_wrap_tolerance
+    return replace(doc, lines=tuple(replace(ln, wraps=True) if ln.text and len(ln.raw.rstrip()) >= cut else ln
+                                    for ln in doc.lines))
 
 
 def _repeated(line: NormLine, rules: Rules) -> NormLine:
