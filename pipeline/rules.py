@@ -136,6 +136,7 @@ class Rules:
     hard_wrap_min_share: float
     hard_wrap_tolerance: int
     period_year_cut: re.Pattern[str]
+    period_number_cut: re.Pattern[str]
     # programs.toml
     pairs: tuple[str, ...]
     trailing_after_list: re.Pattern[str]
@@ -348,6 +349,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         hard_wrap_min_share=f.get("breaks.hard_wrap_min_share", float),
         hard_wrap_tolerance=f.get("breaks.hard_wrap_tolerance", int),
         period_year_cut=f.regex("period.year_cut"),
+        period_number_cut=f.regex("period.number_cut"),
         pairs=pairs,
         trailing_after_list=p.regex("lists.trailing_after_list"),
         trailing_after_bare=p.regex("lists.trailing_after_bare"),

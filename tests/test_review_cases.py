@@ -84,3 +84,47 @@ def test_a_sub_list_under_a_measure_gives_its_activities(rules):
     assert [pr["program_name"] for pr in got["plans"][0]["measures"][0]["programs"]] == [
         "国内、海外の展示会への出展支援", "区内企業の自社製品開発支援", "試作品開発の支援", "区内企業と大手企業との商談会の開催"]
 
+
+
+# ----------------------------------------------------------------------------- a second review
+REVIEW2 = FIXTURES / "review2"
+
+
+def _measures(got: dict) -> list[list[str]]:
+    return [[m["category_label"] for m in p["measures"]] for p in got["plans"]]
+
+
+def test_a_marker_typed_into_the_front_matter_is_no_running_header(rules):
+    got = summary(process(REVIEW2 / "front_markers.txt", rules), rules)
+    assert [p["municipality"] for p in got["plans"]] == ["世田谷区", "中野区", "足立区", "町田市", "羽村市"]
+    assert [len(ms) for ms in _measures(got)] == [3, 3, 3, 3, 3]
+
+
+def test_plans_named_up_front_keep_their_headers_below(rules):
+    got = summary(process(REVIEW2 / "toc2.txt", rules), rules)
+    assert [(p["municipality"], p["period_raw"]) for p in got["plans"]] == [
+        ("世田谷区", "令和6年度〜令和8年度"), ("中野区", "令和6年度〜令和8年度")]
+    assert [len(ms) for ms in _measures(got)] == [3, 3]
+
+
+def test_a_line_longer_than_the_fixed_width_is_a_whole_line(rules):
+    got = summary(process(REVIEW2 / "ll_marker.txt", rules), rules)
+    third = got["plans"][0]["measures"][2]
+    assert third["category_label"] == "(1)、(2)以外の取組として区内の商店街と中小企業の経営を支える取組"
+    assert [pr["program_name"] for pr in third["programs"]][:2] == ["商店街装飾灯維持管理補助金", "商店街イベント支援事業"]
+    got = summary(process(REVIEW2 / "ll_year.txt", rules), rules)
+    assert got["plans"][0]["period_raw"] == "令和6年〜令和8年"
+    assert got["plans"][0]["overview"].startswith("大田区は、高度な技術を有する中小製造業が")
+    assert [d for d in got["diagnostics"] if d[1] != "info"] == []
+
+
+def test_the_body_under_a_repeated_marker_is_its_own(rules):
+    got = summary(process(REVIEW2 / "rep.pdf", rules), rules)
+    assert [[pr["program_name"] for pr in p["measures"][2]["programs"]] for p in got["plans"]] == \
+        [["創業機運醸成事業", "デジタル地域通貨事業"]] * 3
+
+
+def test_a_page_number_level_with_the_first_line_is_furniture(rules):
+    got = summary(process(REVIEW2 / "pn4.pdf", rules), rules)
+    assert [p["period_raw"] for p in got["plans"]] == ["令和6年度〜令和8年度"] * 3
+    assert all(p["captions"] == [] for p in got["plans"])

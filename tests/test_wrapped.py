@@ -115,8 +115,9 @@ def test_a_repeated_marker_read_as_text_takes_the_rest_of_its_label(rules):
 
 
 def test_text_broken_at_a_fixed_width_marks_the_lines_that_run_to_it(rules):
-    """Many lines of one length (20 characters or more) show a fixed-width break: the lines
-    that long go on in the next; nothing is joined and every line keeps its number."""
+    """Many lines of one width (40 cells or more: 20 full-width characters) show a fixed-width
+    break: the lines that wide go on in the next; nothing is joined and every line keeps its
+    number."""
     wide = "区内の中小企業が協業し新たな製品の開発を支援する取組を進め"  # 29 characters
     lines = [wide] * 6 + ["る。", "", "創業支援事業"]
     raw = RawDocument("x.txt", "x", "text/plain", "utf-8", tuple(RawLine(k + 1, t) for k, t in enumerate(lines)))

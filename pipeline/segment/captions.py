@@ -1,5 +1,6 @@
-"""What a caption line looks like in text, and which lines of a run no header took still look
-like a plan header: the line tests that segment's skeleton asks of its paragraphs.
+"""Line tests that segment's skeleton asks of its paragraphs: what a caption line looks like in
+text, what is clutter rather than part of a plan, and which lines no header took still look like
+a plan header.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ def is_caption_like(text: str, rules: Rules, separators_ok: bool = False) -> boo
     inside = [item for part in re.findall(r"\(([^()]*)\)", text) if any(sep in part for sep in seps)
               for item in re.split("|".join(map(re.escape, seps)), part)]
     return not any(item.strip().endswith(rules.head_nouns) for item in inside)
+
+
+def is_clutter(text: str, rules: Rules) -> bool:
+    """No part of a plan: no header cue, no marker, no label. A front line typed in again is a
+    running header only then (a list of the plans up front names them again below)."""
+    ev = grammar.line_evidence(text, rules)
+    return not (ev and ev.cues) and grammar.marker_candidate(text, rules) is None \
+        and not grammar.is_section_label(text, rules)
 
 
 def plan_like_lines(lines: list[NormLine], roles: dict[int, LineRole], skip: set[int],

@@ -89,6 +89,8 @@ def line_evidence(text: str, rules: Rules) -> Evidence | None:
 
     Memoized per process by the rules' hash: segment asks it of the same lines several times
     (a header's run, what follows it, the warnings at the end)."""
+    if not text or len(text) > rules.evidence.max_chars:
+        return None  # never a header's line: not worth keeping
     key = (rules.hash, text)
     if key not in _EVIDENCE:
         if len(_EVIDENCE) >= _EVIDENCE_MAX:

@@ -21,11 +21,11 @@ from ..model import (
 )
 from ..rules import Rules
 from . import grammar
-from .captions import is_caption_like, plan_like_lines
+from .captions import is_caption_like, is_clutter, plan_like_lines
 from .drafts import MeasureDraft, PlanDraft
 from .grammar import HeaderMatch, MarkerMatch, match_header, match_marker
 from .lookahead import Lookahead
-from .periods import looks_like_period, parse_period
+from .periods import looks_like_period, parse_period, strip_period_wrapping
 from .wrapped import join_wrapped_lines
 
 
@@ -395,19 +395,16 @@ class _Segmenter:
     def _period_incomplete(self, text: str, wraps: bool = False) -> bool:
         """Does the period go on in the next line? Also when text broken at a fixed width cut
         it in a number ("平成26〜2" / "8年度】"): the line runs to the width (``wraps``)."""
-        from .periods import strip_period_wrapping
-
         if grammar.open_brackets(text, self.rules):
             return True
         inner = strip_period_wrapping(text, self.rules)
         return not inner or inner.endswith(("〜", "-", "から")) or (
-            (wraps or parse_period(text, self.rules) is None) and bool(self.rules.period_year_cut.search(inner)))
+            parse_period(text, self.rules) is None and bool(self.rules.period_year_cut.search(inner))) or (
+            wraps and bool(self.rules.period_number_cut.search(inner)))
 
     def take_period(self, plan: PlanDraft, text: str, line: NormLine) -> None:
         period = parse_period(text, self.rules)
         if period is None:
-            from .periods import strip_period_wrapping
-
             plan.period_text = strip_period_wrapping(text, self.rules)
             self.diag(Severity.WARNING, "unparsable_period", f"plan period cannot be parsed: {text}", line, plan)
         else:
@@ -423,7 +420,7 @@ class _Segmenter:
         i += 1
         # A label wrapped onto the next line: take that line when together they are a known label.
         rules = self.rules
-        if label and i < len(lines) and lines[i].text and not _break_is_known(lines[i]) \
+        if label and i < len(lines) and lines[i].text and lines[i].hint is None and not _break_is_known(lines[i]) \
                 and not any(sep in lines[i].text for sep in rules.separators) \
                 and grammar.canonical_label(label, rules) is None and not grammar.has_label_shape(label, rules) \
                 and len(lines[i].text) <= rules.caption_max_chars \
@@ -479,7 +476,7 @@ class _Segmenter:
         """A running header, footer or page number, by the reader's hint or the grammar."""
         return (line.hint == LayoutHint.FURNITURE or grammar.is_furniture(line.text, self.rules)
                 or grammar.repeats_title(line.text, self.title, self.rules)
-                or (line.text in self.front_lines and not grammar.is_section_label(line.text, self.rules)))
+                or (line.text in self.front_lines and is_clutter(line.text, self.rules)))
 
     def drop_furniture(self, line: NormLine) -> None:
         self.role(line, Role.FURNITURE, None)
@@ -543,15 +540,17 @@ class _Segmenter:
             tail_captions[k] = tail_captions[k + 1] and self.is_caption_like(text) \
                 and text.endswith(self.rules.caption_endings)
         prose_before = False  # a sentence or a parenthesis in the lines before k
+        opened = listed = False  # a "(" and a list separator in the lines before k
         for k in range(1, len(para)):
             prev = para[k - 1].text
             prose_before = prose_before or self.is_sentence(prev) or "(" in prev
+            opened = opened or "(" in prev
+            listed = listed or any(sep in prev for sep in self.rules.separators)
             # the last line, a caption glued under a list that ended complete (a name, 等, a closed
             # parenthesis, an activity): "若手社員向け研修の実施" / "展示会出展の様子"; under a
             # closed parenthesized list any short line is one ("天上山の登山ツアー"): the list
             # ended with the parenthesis
-            before = "".join(ln.text for ln in para[:k])  # a list may open lines above ("…(A事業、" / "B事業)")
-            closed_list = prev.endswith(")") and "(" in before and any(sep in before for sep in self.rules.separators)
+            closed_list = prev.endswith(")") and opened and listed  # the list may open lines above
             glued = k == len(para) - 1 and prev.endswith(self.rules.caption_after) \
                 and (tail_captions[k] or (closed_list and self.is_caption_like(para[k].text)))
             if (prev.endswith(heads) and not prose_before and tail_captions[k]) or glued:

@@ -12,6 +12,7 @@ line lengths; its lines that run to that width are marked ``wraps``.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -49,13 +50,15 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
             if line.hint is None:
                 marker_above = len(items)
         elif line.hint is None and marker_above >= 0:
-            # the reader gave no evidence across it: its label may go on ("…対応に係る" / "取組")
-            if grammar.completes_label(items[marker_above].raw, line.raw, rules):
-                items[marker_above].lines.append(line)
-                item_of[line.line_no] = marker_above
-                marker_above = -1
+            # the reader gave no evidence across it: its label may go on ("…対応に係る" / "取組"),
+            # and nothing before the marker goes on in the line under it
+            above, marker_above = marker_above, -1
+            if grammar.completes_label(items[above].raw, line.raw, rules):
+                items[above].lines.append(line)
+                item_of[line.line_no] = above
                 continue
-            marker_above = -1
+            if line.layout is not None:
+                line = replace(line, layout=replace(line.layout, follows=None))
         lay = line.layout
         if lay is None or line.hint is not None:
             items.append(_Item([line]))
@@ -93,16 +96,23 @@ def _hard_wraps(doc: NormDocument, rules: Rules) -> NormDocument:
     """Text broken at a fixed width says so by its line lengths: many lines of one length.
     Lines that long are marked ``wraps`` (their text goes on in the next line); nothing is
     joined, so every line keeps its number. Unchanged when no width stands out."""
-    lengths = Counter(len(ln.raw.rstrip()) for ln in doc.lines if ln.text)
+    lengths = Counter(_cells(ln.raw.rstrip()) for ln in doc.lines if ln.text)
     if not lengths:
         return doc
     width, count = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
     if width < rules.hard_wrap_min_width or count < rules.hard_wrap_min_lines \
             or count < rules.hard_wrap_min_share * sum(lengths.values()):
         return doc
-    cut = width - rules.hard_wrap_tolerance
-    return replace(doc, lines=tuple(replace(ln, wraps=True) if ln.text and len(ln.raw.rstrip()) >= cut else ln
+    # only lines at the width (a character pushed down or hanging): a longer line is a whole
+    # paragraph of its own, not one the width broke
+    near = range(width - 2 * rules.hard_wrap_tolerance, width + 2 * rules.hard_wrap_tolerance + 1)
+    return replace(doc, lines=tuple(replace(ln, wraps=True) if ln.text and _cells(ln.raw.rstrip()) in near else ln
                                     for ln in doc.lines))
+
+
+def _cells(text: str) -> int:
+    """The width of a line in a fixed-width layout: a full-width character takes two cells."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "FW" else 1 for ch in text)
 
 
 def _repeated(line: NormLine, rules: Rules) -> NormLine:

@@ -23,7 +23,7 @@ def _mark_captions(pages: list[_Page], cfg: PdfSettings, body_size: float, rules
         if len(p.pictures) > 1:
             p.segs = _split_under_pictures(p, cfg)
         for s in p.segs:
-            if s.kind == "furniture":
+            if s.kind in ("furniture", "repeated"):
                 continue
             if s.size < cfg.caption_size_ratio * body_size:
                 s.kind = "caption"
