@@ -128,3 +128,20 @@ def test_text_broken_at_a_fixed_width_marks_the_lines_that_run_to_it(rules):
     free = RawDocument("y.txt", "y", "text/plain", "utf-8",
                        tuple(RawLine(k + 1, wide[: 20 + k]) for k in range(8)))
     assert not any(ln.wraps for ln in join_wrapped_lines(normalize_document(free, rules), rules).lines)
+
+
+def test_a_plan_like_line_after_a_sentence_that_ends_at_the_width_still_warns(rules, tmp_path):
+    """In text broken at a fixed width, the line after one that ran to the width is its rest,
+    unless that line ended a sentence: a header-like line there that no header took warns."""
+    from conftest import process
+
+    lines = ["「青梅市地域産業活性化計画」（青梅市）【計画期間：令和６年度～令和８年度】", "",
+             "青梅市は、多摩地域の西部に位置し、豊かな自然", "伝統ある織物産業を有する。市内の中小企業の経",
+             "営基盤を強化し、創業を促進することで、地域産", "業の活性化を目指す。市は、商工会と連携してい",
+             "く。あわせて、観光と産業の連携を進めていく。", "", "(1) 多様な主体との連携を図る取組", "",
+             "商工会と連携し、創業を支援する（創業支援事業", "、経営相談事業）を進める取組を市内で広げる。",
+             "「羽村市地域産業活性化計画」【計画期間：令和６年度～令和８年度】"]
+    path = tmp_path / "wrapped.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = process(path, rules)
+    assert [(d.code, d.line) for d in doc.diagnostics if d.severity != "info"] == [("plan_like_line", 13)]

@@ -44,11 +44,14 @@ def plan_like_lines(lines: list[NormLine], roles: dict[int, LineRole], skip: set
                     rules: Rules) -> list[tuple[NormLine, LineRole]]:
     """Lines with plan evidence (a plan title or a period, alone on the line or with a
     municipality) that no header took, with their roles: never silent, each gets a warning.
-    A line that goes on from a line broken at a fixed width is no line of its own."""
+    A line that goes on from a line broken at a fixed width mid-sentence is no line of its own
+    (after one that ends a sentence at the width, it may be one: it is checked)."""
     out = []
     for k, line in enumerate(lines):
         role = roles.get(line.line_no)
-        if role is None or role.role in _READ_ROLES or line.line_no in skip or (k and lines[k - 1].wraps):
+        if role is None or role.role in _READ_ROLES or line.line_no in skip:
+            continue
+        if k and lines[k - 1].wraps and not rules.sentence_end.search(lines[k - 1].text[-1:]):
             continue
         ev = grammar.line_evidence(line.text, rules)
         # a line of cues alone, or a period with a municipality among other words

@@ -173,13 +173,14 @@ def header_from_evidence(texts: list[str], rules: Rules, joins: list[bool] | Non
 
 def _bracket_joined(texts: list[str], rules: Rules, joins: list[bool]) -> tuple[list[str], list[int]]:
     """The lines with each one left inside brackets, or that goes on (``joins``), joined to the
-    next (up to two joins a line), and how many given lines each joined line holds."""
+    next (a joined line holds at most a header's max_lines), and how many given lines each
+    joined line holds."""
     out: list[str] = []
     spans: list[int] = []
     k = 0
     while k < len(texts):
         text, n = texts[k], 1
-        while n < 3 and k + n < len(texts) and (open_brackets(text, rules)
+        while n < rules.evidence.max_lines and k + n < len(texts) and (open_brackets(text, rules)
                                                  or (k + n - 1 < len(joins) and joins[k + n - 1])):
             text += texts[k + n]
             n += 1

@@ -26,11 +26,14 @@ class _Item:
     lines: list[NormLine]  # visual lines of one logical line (a caption or furniture line alone)
     after: list[int] = field(default_factory=list)  # items placed right after this one
     gap_above: bool | None = None
+    raw: str = ""  # the lines' raw text as joined so far (the grammar asks it at every line)
 
-    @property
-    def raw(self) -> str:
-        return "".join(self.lines[0].raw if k == 0 else (" " if _space(ln) else "") + ln.raw
-                       for k, ln in enumerate(self.lines))
+    def __post_init__(self) -> None:
+        self.raw = self.raw or self.lines[0].raw
+
+    def add(self, line: NormLine) -> None:
+        self.lines.append(line)
+        self.raw += (" " if _space(line) else "") + line.raw
 
 
 def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
@@ -54,7 +57,7 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
             # and nothing before the marker goes on in the line under it
             above, marker_above = marker_above, -1
             if grammar.completes_label(items[above].raw, line.raw, rules):
-                items[above].lines.append(line)
+                items[above].add(line)
                 item_of[line.line_no] = above
                 continue
             if line.layout is not None:
@@ -75,7 +78,7 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
         target = item_of.get(lay.follows) if lay.follows is not None else None
         if target is not None and items[target].lines[-1].line_no == lay.follows \
                 and _goes_on(items[target], line, rules):
-            items[target].lines.append(line)
+            items[target].add(line)
             item_of[line.line_no] = target
             continue
         items.append(_Item([line], gap_above=not (target is not None and (lay.same_block or lay.after_full))))
@@ -96,7 +99,8 @@ def _hard_wraps(doc: NormDocument, rules: Rules) -> NormDocument:
     """Text broken at a fixed width says so by its line lengths: many lines of one length.
     Lines that long are marked ``wraps`` (their text goes on in the next line); nothing is
     joined, so every line keeps its number. Unchanged when no width stands out."""
-    lengths = Counter(_cells(ln.raw.rstrip()) for ln in doc.lines if ln.text)
+    cells = [_cells(ln.raw.rstrip()) if ln.text else 0 for ln in doc.lines]
+    lengths = Counter(c for c, ln in zip(cells, doc.lines, strict=True) if ln.text)
     if not lengths:
         return doc
     width, count = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
@@ -106,8 +110,8 @@ def _hard_wraps(doc: NormDocument, rules: Rules) -> NormDocument:
     # only lines at the width (a character pushed down or hanging): a longer line is a whole
     # paragraph of its own, not one the width broke
     near = range(width - 2 * rules.hard_wrap_tolerance, width + 2 * rules.hard_wrap_tolerance + 1)
-    return replace(doc, lines=tuple(replace(ln, wraps=True) if ln.text and _cells(ln.raw.rstrip()) in near else ln
-                                    for ln in doc.lines))
+    return replace(doc, lines=tuple(replace(ln, wraps=True) if ln.text and c in near else ln
+                                    for c, ln in zip(cells, doc.lines, strict=True)))
 
 
 def _cells(text: str) -> int:
