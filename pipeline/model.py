@@ -42,6 +42,11 @@ class LayoutHint(StrEnum):
     # page-number look-alike at the top) in the body's type: furniture, unless the grammar
     # reads it as a measure marker (segment decides; no later stage sees this value).
     REPEATED = "repeated"
+    # A PDF line placed like a caption (a short line in a side column beside the body, or right
+    # under a picture) in the body's type: a caption, unless the grammar reads it as the start
+    # of a block (a measure marker or plan header in the label cells of a table): segment
+    # decides; no later stage sees this value.
+    SIDE = "side"
 
 
 class Severity(StrEnum):
@@ -109,6 +114,10 @@ class LineLayout:
     after_full: bool  # the line it follows was full: its text would have wrapped onto this one
     after_edge: bool  # the line it follows ends at its column's right edge (or at a box it wraps round)
     space: bool  # joined to the line it follows, a space goes between (the break took one)
+    # A line placed like a caption: line_no of the first line of the body paragraph it stands
+    # beside (the most vertical overlap), which the reader put it after; None if it stands
+    # beside none (under a picture, in a column of its own).
+    beside: int | None = None
 
 
 @dataclass(frozen=True)

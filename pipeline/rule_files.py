@@ -118,6 +118,7 @@ class PdfSettings:
     caption_size_ratio: float  # captions.size_ratio
     side_margin_em: float  # captions.side_margin_em
     side_max_chars: int  # captions.side_max_chars
+    side_never_starts: frozenset[str]  # captions.side_never_starts
     side_max_size_ratio: float  # captions.side_max_size_ratio
     side_max_width_ratio: float  # captions.side_max_width_ratio
     side_block_gap_em: float  # captions.side_block_gap_em
@@ -178,6 +179,7 @@ _PDF_KEYS: tuple[tuple[str, str, str], ...] = (
     ("caption_size_ratio", "captions.size_ratio", "num"),
     ("side_margin_em", "captions.side_margin_em", "num"),
     ("side_max_chars", "captions.side_max_chars", "int"),
+    ("side_never_starts", "captions.side_never_starts", "chars"),
     ("side_max_size_ratio", "captions.side_max_size_ratio", "num"),
     ("side_max_width_ratio", "captions.side_max_width_ratio", "num"),
     ("side_block_gap_em", "captions.side_block_gap_em", "num"),

@@ -28,10 +28,7 @@ LAYERS = [
 
 # Known exceptions, each with its cause; a strict list: one that no longer occurs fails too, so
 # that it is taken off here.
-KNOWN_LATER_IMPORTS = {
-    ("pipeline.ingest.pdf.captions", "pipeline.segment.grammar"):
-        "the PDF reader still asks the grammar whether a side line is a marker or header",
-}
+KNOWN_LATER_IMPORTS: dict[tuple[str, str], str] = {}
 
 
 def module_name(path: Path) -> str:

@@ -145,3 +145,43 @@ def test_a_plan_like_line_after_a_sentence_that_ends_at_the_width_still_warns(ru
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     doc = process(path, rules)
     assert [(d.code, d.line) for d in doc.diagnostics if d.severity != "info"] == [("plan_like_line", 13)]
+
+
+def test_a_line_placed_like_a_caption_is_a_caption_unless_the_grammar_reads_a_block_start(rules):
+    """The reader hints ``side`` where only the place speaks (a side column, under a picture):
+    a marker or header there is text starting a block, its label wrapped onto the cell's next
+    line goes with it (a marker on the next line does not), and anything else is a caption."""
+    got = joined(rules,
+                 ("市内事業者の販路開拓を支援する（販路開拓支援事業）", TOP, None),
+                 ("写真：商店街のにぎわい", None, LayoutHint.SIDE),
+                 ("(2) 感染症や災害などの発生による社会経", None, LayoutHint.SIDE),
+                 ("済活動の大きな変化への対応に係る取組", after(3), LayoutHint.SIDE),
+                 ("(3) (1)、(2)以外の取組", after(4), LayoutHint.SIDE),
+                 ("事業継続計画策定支援事業", TOP, None),
+                 ("「町田市地域産業活性化計画」（町田市）", None, LayoutHint.SIDE))
+    assert [(ln.text, ln.hint) for ln in got] == [
+        ("市内事業者の販路開拓を支援する(販路開拓支援事業)", None),
+        ("写真:商店街のにぎわい", LayoutHint.CAPTION),
+        ("(2) 感染症や災害などの発生による社会経済活動の大きな変化への対応に係る取組", None),
+        ("(3) (1)、(2)以外の取組", None),
+        ("事業継続計画策定支援事業", None),
+        ("「町田市地域産業活性化計画」(町田市)", None)]
+    assert [ln.gap_above for ln in got if ln.hint is None] == [True, True, True, True, True]
+
+
+def test_a_marker_beside_a_paragraph_is_read_before_it_and_a_caption_stays_after(rules):
+    """``beside`` names the first line of the paragraph a caption-placed line overlaps (the
+    reader put it after that paragraph): a marker there is the label cell of the paragraph's
+    row; a caption's wrapped lines make one caption."""
+    got = joined(rules,
+                 ("支援機関が連携するネットワークを構築する（創業支援事業）", TOP, None),
+                 ("(1) 多様な主体との連", LineLayout(None, False, False, False, False, beside=1), LayoutHint.SIDE),
+                 ("携を図る取組", after(2), LayoutHint.SIDE),
+                 ("商店街活性化事業", TOP, None),
+                 ("町内企業による技術", LineLayout(None, False, False, False, False, beside=4), LayoutHint.SIDE),
+                 ("展示会の様子", after(5), LayoutHint.SIDE))
+    assert [(ln.text, ln.hint) for ln in got] == [
+        ("(1) 多様な主体との連携を図る取組", None),
+        ("支援機関が連携するネットワークを構築する(創業支援事業)", None),
+        ("商店街活性化事業", None),
+        ("町内企業による技術展示会の様子", LayoutHint.CAPTION)]

@@ -5,6 +5,10 @@ finishes the measure label the line began, unless the grammar says it starts som
 title or period, a marker and its label) or either is page furniture. Each logical line says
 whether a new block starts with it (``gap_above``), which segment reads as a blank line.
 
+Lines the reader set apart by their place alone are read here too: ``repeated`` (text at a
+furniture place) is a measure marker or furniture; ``side`` (placed like a caption) is a block
+start, read before the paragraph it stands beside, or a caption, its wrapped lines joined.
+
 Text and web pages carry no layout evidence: their lines are left as they are, and segment
 reads their line breaks and blank lines. A text file broken at a fixed width shows it by its
 line lengths; its lines that run to that width are marked ``wraps``.
@@ -39,17 +43,29 @@ class _Item:
 def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
     """The document with wrapped visual lines joined (unchanged when no line has layout
     evidence). Lines are numbered again; diagnostics that name a line follow it."""
-    if not any(ln.layout or ln.hint == LayoutHint.REPEATED for ln in doc.lines):
+    if not any(ln.layout or ln.hint in _SET_APART for ln in doc.lines):
         return _hard_wraps(doc, rules)
     items: list[_Item] = []
     order: list[int] = []  # item indexes in reading order, except those placed after another
     item_of: dict[int, int] = {}  # visual line_no -> its item
     held: list[int] = []  # captions that stood between a bare marker and its label
     held_marker = -1
-    marker_above = -1  # a marker the reader set apart as repeated, read as text: the item
+    marker_above = -1  # a marker the reader set apart (repeated, side), read as text: the item
     for line in doc.lines:
-        if line.hint == LayoutHint.REPEATED:
-            line = _repeated(line, rules)
+        wrapped_from = _side_wrap(line, items, item_of, rules)
+        if wrapped_from is not None:
+            items[wrapped_from].add(line)
+            item_of[line.line_no] = wrapped_from
+            continue
+        if line.hint in _SET_APART:
+            line = _SET_APART[line.hint](line, rules)
+            first = _first_of(line.layout.beside if line.layout else None, items, item_of)
+            if line.hint is None and first is not None:
+                # a marker in the cell beside a paragraph (a table row): read before it
+                items.append(_Item([line], gap_above=True))
+                item_of[line.line_no] = len(items) - 1
+                order.insert(order.index(first), len(items) - 1)
+                continue
             if line.hint is None:
                 marker_above = len(items)
         elif line.hint is None and marker_above >= 0:
@@ -128,6 +144,38 @@ def _repeated(line: NormLine, rules: Rules) -> NormLine:
     return replace(line, hint=LayoutHint.FURNITURE)
 
 
+def _side(line: NormLine, rules: Rules) -> NormLine:
+    """A line the reader placed like a caption (a side column, under a picture) in the body's
+    type: a measure marker, plan header or period there (the label cells of a table) is text
+    that starts a block; anything else is a caption."""
+    if grammar.starts_new_block(line.raw, rules):
+        beside = line.layout.beside if line.layout else None
+        return replace(line, hint=None, layout=LineLayout(None, False, False, False, False, beside))
+    return replace(line, hint=LayoutHint.CAPTION, layout=None)
+
+
+def _first_of(line_no: int | None, items: list[_Item], item_of: dict[int, int]) -> int | None:
+    """The item that starts with visual line ``line_no``, if it is one in reading order."""
+    k = item_of.get(line_no) if line_no is not None else None
+    return k if k is not None and items[k].lines[0].line_no == line_no else None
+
+
+def _side_wrap(line: NormLine, items: list[_Item], item_of: dict[int, int], rules: Rules) -> int | None:
+    """The item a line placed like a caption goes on from: the reader saw it wrap from the
+    item's last line, and the grammar reads no new block in it."""
+    lay = line.layout
+    if line.hint != LayoutHint.SIDE or lay is None or lay.follows is None:
+        return None
+    target = item_of.get(lay.follows)
+    if target is None or items[target].lines[-1].line_no != lay.follows or grammar.starts_new_block(line.raw, rules):
+        return None
+    return target
+
+
+# Lines the reader set apart by their place alone, and how segment reads each.
+_SET_APART = {LayoutHint.REPEATED: _repeated, LayoutHint.SIDE: _side}
+
+
 def _goes_on(item: _Item, line: NormLine, rules: Rules) -> bool:
     lay = line.layout
     text = item.raw
@@ -195,6 +243,6 @@ def _joined(item: _Item, line_no: int, offset: int) -> NormLine:
         raw += ln.raw
         boxes.extend(ln.char_boxes or (None,) * len(ln.raw))
     return NormLine(line_no=line_no, raw=raw, text=text, raw_start=tuple(starts), raw_end=tuple(ends),
-                    offset=offset, page=first.page, char_boxes=tuple(boxes), hint=None, layout=None,
+                    offset=offset, page=first.page, char_boxes=tuple(boxes), hint=first.hint, layout=None,
                     gap_above=item.gap_above)
 

@@ -10,7 +10,6 @@ from functools import partial
 
 from ...rule_files import PdfSettings
 from ...rules import Rules
-from ...segment import grammar
 from .blocks import _gap_step, _line_gap, _reading_order
 from .chars import _wrap_space
 from .layout import _Block, _find, _first_box, _inside, _Line, _Page, _Para, _Seg, _seg_line, _weighted_median
@@ -18,6 +17,10 @@ from .paragraphs import _first_unit_width, _is_full
 
 
 def _mark_captions(pages: list[_Page], cfg: PdfSettings, body_size: float, rules: Rules) -> None:
+    """Mark caption segments: small type; short lines in a side column beside the body; short
+    lines right under a picture. The last two are captions by their place alone (``placed``):
+    the reader cannot tell a photo's caption from a measure marker standing in the same place,
+    so segment asks the grammar."""
     main = []
     for p in pages:
         if len(p.pictures) > 1:
@@ -41,23 +44,33 @@ def _mark_captions(pages: list[_Page], cfg: PdfSettings, body_size: float, rules
     def caption_text(s: _Seg) -> bool:
         text = s.text.strip()
         return (len(text) <= cfg.side_max_chars and not rules.sentence_end.search(text)
-                and not text.startswith("【") and not grammar.starts_new_block(text, rules))
+                and text[:1] not in cfg.side_never_starts)
+
+    def aligned(a: _Seg, b: _Seg) -> bool:
+        return (abs(a.x0 - b.x0) <= cfg.side_margin_em * min(a.size, b.size)
+                and min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio)
 
     by_page: dict[int, list[_Seg]] = defaultdict(list)
     for s in main:
         by_page[s.page].append(s)
     place = _SidePlace(side, cfg, cfg.side_max_width_ratio * (right - left), caption_text)
-    # A side column where measure markers or headers stand (the label cells of a table) holds
-    # their wrapped labels, not captions.
-    labels = [(s.x0, s.size) for s in main if side(s) and grammar.starts_new_block(s.text.strip(), rules)]
+    # A side column that also holds a line of text on the page is a column of text (the second
+    # column of plans on a landscape page), not captions.
+    prose = [s for s in main if side(s) and not caption_text(s)]
+    rulings = {p.number: p.rulings for p in pages}
     for s in main:
         if not side(s) or s.size > cfg.side_max_size_ratio * body_size:
             continue
-        if any(abs(x0 - s.x0) <= cfg.side_margin_em * s.size
-               and min(size, s.size) / max(size, s.size) >= cfg.block_size_ratio for x0, size in labels):
+        if any(t.page == s.page and aligned(t, s) for t in prose):
+            continue
+        # a cell of a ruled table beside the body (the label cells of a 取組 | 内容 table) is
+        # read with its row
+        lo, hi = (s.x1, left) if s.x1 <= left else (right, s.x0)
+        if rulings[s.page].between(lo, hi, s.top, s.bottom):
             continue
         if caption_text(s) and place.caption_like(s, by_page[s.page]):
             s.kind = "caption"
+            s.placed = True
 
     # A short line right below a picture and within its width is its caption, whatever the
     # size; so are the short lines right below that one.
@@ -79,6 +92,7 @@ def _mark_captions(pages: list[_Page], cfg: PdfSettings, body_size: float, rules
                 aligned = abs(s.x0 - x0) <= margin and s.x1 - s.x0 <= cfg.picture_width_ratio * (x1 - x0)
                 if (within or centred or aligned) and caption_text(s):
                     s.kind = "caption"
+                    s.placed = True
                     edge = s.bottom
 
 
@@ -149,9 +163,8 @@ class _SidePlace:
     heading line above the main column (``（奥多摩町）`` under the plan title) has nothing
     beside it.  A block as wide as a text column (more than ``max_width``) is a column of
     text, not captions (two columns of plans on a landscape page), and so is a block with a
-    line that is no caption text (a measure label wrapping in the left cell of a table, under
-    its marker).  Both answers hold for a
-    whole run of linked lines, so each run is walked once."""
+    line that is no caption text (too long, a sentence).  Both answers hold for a whole run
+    of linked lines, so each run is walked once."""
 
     def __init__(self, side: Callable[[_Seg], bool], cfg: PdfSettings, max_width: float,
                  caption_text: Callable[[_Seg], bool] = lambda s: True):
@@ -244,11 +257,9 @@ def _caption_paras(block: _Block, cfg: PdfSettings, line_gap_em: float) -> list[
     for ln in block.lines:
         if out and prev is not None and cfg.join_captions and full(prev, ln) and not spaced(prev, ln):
             left = out[-1].parts[-1][0]
-            if left and _wrap_space(left, ln.text):
-                out[-1].parts.append((" ", [None]))
-            out[-1].parts.append((ln.text, ln.boxes))
+            out[-1].join(_Para(page=ln.page, parts=[(ln.text, ln.boxes)]), bool(left and _wrap_space(left, ln.text)))
         else:
-            out.append(_Para(page=ln.page, parts=[(ln.text, ln.boxes)]))
+            out.append(_Para(page=ln.page, parts=[(ln.text, ln.boxes)], placed=ln.placed))
         prev = ln
     return out
 
@@ -309,9 +320,7 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings, u
         prev = continues.get(k)
         if prev is not None and targets.get(prev) is not None:
             last, first = made[prev][-1], made[k][0]
-            if _wrap_space(last.text, first.text):
-                last.parts.append((" ", [None]))
-            last.parts.extend(first.parts)
+            last.join(first, _wrap_space(last.text, first.text), same_block=False)
             made[k] = made[k][1:]
             targets[k] = targets[prev]
             paras[targets[prev]].captions.extend(made[k])
@@ -335,6 +344,8 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings, u
             target = in_column[k]
         elif overlap:
             target = max(overlap.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+            for cap in made[k]:
+                cap.beside = True
         elif above >= 0:
             target = above
         elif before >= 0:

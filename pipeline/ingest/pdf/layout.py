@@ -76,6 +76,9 @@ class _Seg:
     # body | caption | furniture | repeated (at a furniture place in the body's type: segment
     # asks the grammar whether it is a measure marker)
     kind: str = "body"
+    # a caption by its place alone (a side column, under a picture), in the body's type: segment
+    # asks the grammar whether it starts a block
+    placed: bool = False
 
 
 @dataclass
@@ -93,6 +96,7 @@ class _Line:
     # The left edge of the nearest thing right of the line's end that it may have wrapped
     # around (a text box, a picture, a caption beside it); None when there is none.
     wrap_right: float | None = None
+    placed: bool = False  # a caption line placed like one, in the body's type (``_Seg.placed``)
 
 
 @dataclass
@@ -120,10 +124,34 @@ class _Para:
     parts: list[tuple[str, list[CharBox | None]]]
     captions: list[_Para] = field(default_factory=list)
     lines: list[_Line] = field(default_factory=list)  # a body paragraph's visual lines
+    placed: bool = False  # a caption whose first line is ``_Line.placed``
+    beside: bool = False  # a caption put after the paragraph it overlaps most
+    # Where a caption's wrapped visual lines were joined: (index in parts, space inserted,
+    # same block); a placed caption is emitted line by line with this as evidence.
+    breaks: list[tuple[int, bool, bool]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
         return "".join(t for t, _ in self.parts)
+
+    def join(self, other: _Para, space: bool, same_block: bool = True) -> None:
+        """Append ``other``'s text as a wrapped continuation (a space before it if ``space``)."""
+        if space:
+            self.parts.append((" ", [None]))
+        base = len(self.parts)
+        self.breaks.append((base, space, same_block))
+        self.breaks.extend((base + i, sp, same) for i, sp, same in other.breaks)
+        self.parts.extend(other.parts)
+
+    def visual_lines(self) -> list[tuple[list[tuple[str, list[CharBox | None]]], bool, bool]]:
+        """The visual lines joined into this caption: (parts, space before, same block)."""
+        out = []
+        start, space, same = 0, False, True
+        for at, sp, sb in self.breaks:
+            out.append((self.parts[start:at - 1 if sp else at], space, same))
+            start, space, same = at, sp, sb
+        out.append((self.parts[start:], space, same))
+        return out
 
 
 @dataclass
@@ -175,7 +203,7 @@ def _weighted_median(values: list[tuple[float, int]]) -> float:
 
 def _seg_line(s: _Seg) -> _Line:
     return _Line(page=s.page, x0=s.x0, x1=s.x1, top=s.top, bottom=s.bottom, size=s.size, text=s.text,
-                 boxes=s.boxes)
+                 boxes=s.boxes, placed=s.placed)
 
 
 def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float]) -> bool:

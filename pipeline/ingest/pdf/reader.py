@@ -15,14 +15,20 @@ Stages (thresholds in ``rules/pdf.toml``, read as ``rules.pdf``):
    lines under a picture), and *body*. Body segments of one visual line become a line,
    unless a gutter between text columns or a ruling line separates them; vertically
    adjacent lines of one column become a block; blocks are put in reading order (XY-cut:
-   table rows, then columns, then bands); wrapped lines of a block are joined into
-   paragraphs, also across a page break (and cell by cell for a table row broken across
-   pages). A line that ends at a text box or picture standing in its column wrapped there.
-3. Emission, per page: header furniture, then each paragraph that starts on the page
-   followed by the caption lines beside it (captions of one text box or photo column stay
-   together; a caption inside one of several text columns follows the paragraph before it
-   in that column), then footer furniture. Every emitted RawLine is one logical line: a
-   whole paragraph, one caption line, or one furniture item.
+   table rows, then columns, then bands); each line says which line it may go on from
+   (the one above in its block, or across a page break, cell by cell for a table row broken
+   across pages) and whether that one was full; the reader groups them into paragraphs
+   only to know where captions go. A line that ends at a text box or picture standing in
+   its column wrapped there.
+3. Emission, per page: header furniture, then the visual lines of each block in reading
+   order, each with its layout evidence (``LineLayout``), and after the block where a
+   paragraph ends the captions beside that paragraph (captions of one text box or photo
+   column stay together; a caption inside one of several text columns follows the
+   paragraph before it in that column), then footer furniture. A caption in small type is
+   one line, its wrapped lines joined; one that is a caption by its place alone (a side
+   column, under a picture) comes as ``side``, a visual line each, with the paragraph it
+   stands beside: a measure marker may stand there, and only segment's grammar can tell.
+   The reader makes no announcement decision.
 """
 
 from __future__ import annotations
@@ -143,13 +149,25 @@ def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: li
         add([(ln.text, ln.boxes)], ln.page, None, layout)
         line_no[id(ln)] = len(out)
 
+    def add_caption(cap: _Para, para: _Para | None = None) -> None:
+        if not cap.placed:
+            add(cap.parts, cap.page, LayoutHint.CAPTION)
+            return
+        # placed like a caption: segment may read a line as a marker, so it joins the lines
+        beside = line_no[id(para.lines[0])] if cap.beside and para is not None and para.lines else None
+        for k, (parts, space, same_block) in enumerate(cap.visual_lines()):
+            layout = LineLayout(len(out), same_block, True, True, space) if k else \
+                LineLayout(None, False, False, False, False, beside)
+            page = next((b[0] for _t, boxes in parts for b in boxes if b is not None), cap.page)
+            add(parts, page, LayoutHint.SIDE, layout)
+
     for p in pages:
         furniture = sorted((s for s in p.segs if s.kind in _FURNITURE), key=lambda s: (s.top, s.x0))
         for s in furniture:
             if s.top < p.height / 2:
                 add([(s.text, s.boxes)], s.page, _FURNITURE[s.kind])
         for cap in loose.get(p.number, []):
-            add(cap.parts, cap.page, LayoutHint.CAPTION)
+            add_caption(cap)
         # visual lines in reading order; the captions beside a paragraph after the block its
         # last line ends (segment reads a block as lines of one paragraph, as text: a caption
         # inside would cut a list of one name a line in two)
@@ -159,9 +177,9 @@ def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: li
                 add_line(ln)
                 para = paras[line_para[id(ln)]]
                 if ln is para.lines[-1]:
-                    captions.extend(para.captions)
-            for cap in captions:
-                add(cap.parts, cap.page, LayoutHint.CAPTION)
+                    captions.extend((cap, para) for cap in para.captions)
+            for cap, para in captions:
+                add_caption(cap, para)
         for s in furniture:
             if s.top >= p.height / 2:
                 add([(s.text, s.boxes)], s.page, _FURNITURE[s.kind])
