@@ -21,7 +21,7 @@ def is_caption_like(text: str, rules: Rules, separators_ok: bool = False) -> boo
     in a parenthesis that holds program names."""
     if len(text) > rules.caption_max_chars or rules.sentence_end.search(text) or rules.bullets.match(text):
         return False
-    if not re.search(r"\w", text) or text[0] in ")]】」』" or text in rules.closers:
+    if not re.search(r"\w", text) or any(text[0] == pair[1] for pair in rules.pairs) or text in rules.closers:
         return False  # a bracket, symbol or closing 等 left over from a wrap is no caption
     seps = tuple(rules.separators)
     if not separators_ok:
