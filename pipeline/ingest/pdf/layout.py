@@ -44,7 +44,7 @@ class _Rulings:
         self.tolerance = tolerance  # how far from a gap a ruling may lie and still separate it
         self.edges = sorted(edges)  # vertical: (x, top, bottom)
         self.xs = [e[0] for e in self.edges]
-        self.rows = sorted(rows or [])  # horizontal: (y, x0, x1)
+        self.rows = _joined_rows(sorted(rows or []), tolerance)  # horizontal: (y, x0, x1)
 
     def between(self, left: float, right: float, top: float, bottom: float) -> bool:
         """A ruling at x in [left - tolerance, right + tolerance] that covers the middle of
@@ -55,6 +55,28 @@ class _Rulings:
         lo = bisect.bisect_left(self.xs, min(left, right) - self.tolerance)
         hi = bisect.bisect_right(self.xs, max(left, right) + self.tolerance)
         return any(e[1] <= mid <= e[2] for e in self.edges[lo:hi])
+
+
+def _joined_rows(rows: list[tuple[float, float, float]], tolerance: float) -> list[tuple[float, float, float]]:
+    """Horizontal rules end to end at one height as one: a table drawn cell by cell (each cell
+    its own rectangle) has a row border in pieces, one per cell."""
+    levels: list[list[tuple[float, float, float]]] = []
+    for row in sorted(rows):
+        if levels and row[0] - levels[-1][0][0] <= tolerance:
+            levels[-1].append(row)
+        else:
+            levels.append([row])
+    out: list[tuple[float, float, float]] = []
+    for level in levels:
+        y = level[0][0]
+        pieces: list[tuple[float, float, float]] = []
+        for _y, x0, x1 in sorted(level, key=lambda r: r[1]):
+            if pieces and x0 <= pieces[-1][2] + tolerance:
+                pieces[-1] = (y, pieces[-1][1], max(pieces[-1][2], x1))
+            else:
+                pieces.append((y, x0, x1))
+        out.extend(pieces)
+    return sorted(out)
 
 
 _NO_RULINGS = _Rulings([])
