@@ -114,9 +114,10 @@ class LineLayout:
     after_full: bool  # the line it follows was full: its text would have wrapped onto this one
     after_edge: bool  # the line it follows ends at its column's right edge (or at a box it wraps round)
     space: bool  # joined to the line it follows, a space goes between (the break took one)
-    # A line placed like a caption: line_no of the first line of the body paragraph it stands
-    # beside (the most vertical overlap), which the reader put it after; None if it stands
-    # beside none (under a picture, in a column of its own).
+    # A line placed like a caption (``side``): line_no of the first line of the topmost body
+    # paragraph level with it (where a table row beside a label cell starts); None if it
+    # stands level with none (under a picture, in a column of its own). The reader put the
+    # caption after the paragraph it overlaps most.
     beside: int | None = None
 
 

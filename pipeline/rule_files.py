@@ -90,6 +90,10 @@ class PdfSettings:
 
     same_line_overlap: float  # lines.same_line_overlap
     column_gap_em: float  # lines.column_gap_em
+    gutter_min_em: float  # lines.gutter_min_em
+    gutter_align_em: float  # lines.gutter_align_em
+    gutter_min_lines: int  # lines.gutter_min_lines
+    gutter_min_left_em: float  # lines.gutter_min_left_em
     word_gap_em: float  # lines.word_gap_em
     duplicate_em: float  # lines.duplicate_em
     baseline_em: float  # lines.baseline_em
@@ -123,6 +127,8 @@ class PdfSettings:
     side_max_width_ratio: float  # captions.side_max_width_ratio
     side_block_gap_em: float  # captions.side_block_gap_em
     side_column_gap_em: float  # captions.side_column_gap_em
+    side_text_min_lines: int  # captions.side_text_min_lines
+    side_text_room_ratio: float  # captions.side_text_room_ratio
     side_near_em: float  # captions.side_near_em
     picture_min_pt: float  # captions.picture_min_pt
     picture_gap_em: float  # captions.picture_gap_em
@@ -151,6 +157,10 @@ class PdfSettings:
 _PDF_KEYS: tuple[tuple[str, str, str], ...] = (
     ("same_line_overlap", "lines.same_line_overlap", "num"),
     ("column_gap_em", "lines.column_gap_em", "num"),
+    ("gutter_min_em", "lines.gutter_min_em", "num"),
+    ("gutter_align_em", "lines.gutter_align_em", "num"),
+    ("gutter_min_lines", "lines.gutter_min_lines", "int"),
+    ("gutter_min_left_em", "lines.gutter_min_left_em", "num"),
     ("word_gap_em", "lines.word_gap_em", "num"),
     ("duplicate_em", "lines.duplicate_em", "num"),
     ("baseline_em", "lines.baseline_em", "num"),
@@ -184,6 +194,8 @@ _PDF_KEYS: tuple[tuple[str, str, str], ...] = (
     ("side_max_width_ratio", "captions.side_max_width_ratio", "num"),
     ("side_block_gap_em", "captions.side_block_gap_em", "num"),
     ("side_column_gap_em", "captions.side_column_gap_em", "num"),
+    ("side_text_min_lines", "captions.side_text_min_lines", "int"),
+    ("side_text_room_ratio", "captions.side_text_room_ratio", "num"),
     ("side_near_em", "captions.side_near_em", "num"),
     ("picture_min_pt", "captions.picture_min_pt", "num"),
     ("picture_gap_em", "captions.picture_gap_em", "num"),

@@ -13,15 +13,15 @@ from conftest import FIXTURES, process, rows_of
 HERE = FIXTURES / "side_redteam"
 
 # PDF stem -> what is not read right yet.
+# A caption broken by hand before its column's edge: the tables have one caption row per
+# caption line (as for text input), the red team wrote one caption. The reader joins a
+# caption's lines only where one ran to the column's edge.
+_TWO_LINES = ("a caption broken before its column's edge (高尾山で開催された / 観光イベントの様子) is two "
+              "caption rows, one per line as for text input; the red team reads one caption")
 KNOWN_GAPS: dict[str, str] = {
-    "captions_right": "a caption wrapped before the caption column's edge (元町港で開催した / 島の特産品の販売会の様子) "
-                      "reads as two captions: stacked caption lines of one photo are taken as two",
-    "photos_left": "a caption wrapped before the caption column's edge reads as two captions",
-    "marker_under_photo": "a caption wrapped before the caption column's edge reads as two captions",
-    "landscape_two_col": "a 20 pt gutter between two columns of plans is narrower than a column gap (2 em): "
-                         "lines of both columns are read as one",
-    "table_unruled": "a label cell and the text beside it on one baseline, 1 em apart with no ruling, "
-                     "are read as one line",
+    "captions_right": _TWO_LINES,
+    "photos_left": _TWO_LINES,
+    "marker_under_photo": _TWO_LINES,
     "table_page_break": "a 取組 | 内容 row broken across a page under a repeated header row: the label's end "
                         "on the next page is not joined to its label (it reads as a caption)",
 }
@@ -58,5 +58,5 @@ def _cases() -> list:
 
 @pytest.mark.parametrize("pdf", _cases())
 def test_side_column_pdf_gives_the_hand_made_tables(pdf, rules):
-    expected = json.loads(pdf.with_suffix("").with_suffix(".expected.json").read_text(encoding="utf-8"))
+    expected = json.loads(pdf.with_suffix(".tables.json").read_text(encoding="utf-8"))
     assert _got(rows_of(process(pdf, rules), rules)) == _want(expected)

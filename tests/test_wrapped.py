@@ -149,7 +149,7 @@ def test_a_plan_like_line_after_a_sentence_that_ends_at_the_width_still_warns(ru
 
 def test_a_line_placed_like_a_caption_is_a_caption_unless_the_grammar_reads_a_block_start(rules):
     """The reader hints ``side`` where only the place speaks (a side column, under a picture):
-    a marker or header there is text starting a block, its label wrapped onto the cell's next
+    a marker, header or section label there is text starting a block, its label wrapped onto the cell's next
     line goes with it (a marker on the next line does not), and anything else is a caption."""
     got = joined(rules,
                  ("市内事業者の販路開拓を支援する（販路開拓支援事業）", TOP, None),
@@ -158,15 +158,17 @@ def test_a_line_placed_like_a_caption_is_a_caption_unless_the_grammar_reads_a_bl
                  ("済活動の大きな変化への対応に係る取組", after(3), LayoutHint.SIDE),
                  ("(3) (1)、(2)以外の取組", after(4), LayoutHint.SIDE),
                  ("事業継続計画策定支援事業", TOP, None),
-                 ("「町田市地域産業活性化計画」（町田市）", None, LayoutHint.SIDE))
+                 ("「町田市地域産業活性化計画」（町田市）", None, LayoutHint.SIDE),
+                 ("計画の概要", None, LayoutHint.SIDE))
     assert [(ln.text, ln.hint) for ln in got] == [
         ("市内事業者の販路開拓を支援する(販路開拓支援事業)", None),
         ("写真:商店街のにぎわい", LayoutHint.CAPTION),
         ("(2) 感染症や災害などの発生による社会経済活動の大きな変化への対応に係る取組", None),
         ("(3) (1)、(2)以外の取組", None),
         ("事業継続計画策定支援事業", None),
-        ("「町田市地域産業活性化計画」(町田市)", None)]
-    assert [ln.gap_above for ln in got if ln.hint is None] == [True, True, True, True, True]
+        ("「町田市地域産業活性化計画」(町田市)", None),
+        ("計画の概要", None)]
+    assert [ln.gap_above for ln in got if ln.hint is None] == [True, True, True, True, True, True]
 
 
 def test_a_marker_beside_a_paragraph_is_read_before_it_and_a_caption_stays_after(rules):

@@ -51,20 +51,30 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
     held: list[int] = []  # captions that stood between a bare marker and its label
     held_marker = -1
     marker_above = -1  # a marker the reader set apart (repeated, side), read as text: the item
+    # markers from a side cell waiting for the paragraph of their row: its first line -> items,
+    # and where each stood in reading order (if that paragraph never starts, they stay there)
+    waiting: dict[int, list[int]] = {}
+    stood: dict[int, int] = {}
     for line in doc.lines:
-        wrapped_from = _side_wrap(line, items, item_of, rules)
+        wrapped_from = _wrap_target(line, items, item_of, rules)
         if wrapped_from is not None:
             items[wrapped_from].add(line)
             item_of[line.line_no] = wrapped_from
             continue
         if line.hint in _SET_APART:
             line = _SET_APART[line.hint](line, rules)
-            first = _first_of(line.layout.beside if line.layout else None, items, item_of)
-            if line.hint is None and first is not None:
+            beside = line.layout.beside if line.layout is not None and line.hint is None else None
+            if beside is not None:
                 # a marker in the cell beside a paragraph (a table row): read before it
                 items.append(_Item([line], gap_above=True))
-                item_of[line.line_no] = len(items) - 1
-                order.insert(order.index(first), len(items) - 1)
+                k = len(items) - 1
+                item_of[line.line_no] = k
+                first = _item_starting_with(beside, items, item_of)
+                if first is not None:
+                    order.insert(order.index(first), k)
+                else:
+                    waiting.setdefault(beside, []).append(k)
+                    stood[k] = len(order)
                 continue
             if line.hint is None:
                 marker_above = len(items)
@@ -100,6 +110,9 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
         items.append(_Item([line], gap_above=not (target is not None and (lay.same_block or lay.after_full))))
         k = len(items) - 1
         item_of[line.line_no] = k
+        for marker in waiting.pop(line.line_no, []):
+            stood.pop(marker)
+            order.append(marker)
         order.append(k)
         if held:
             # after the marker's label: this paragraph, unless the label went onto the marker's line
@@ -108,6 +121,8 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
             held = []
     if held:
         items[held_marker].after.extend(held)
+    for marker, at in sorted(stood.items(), key=lambda kv: -kv[1]):
+        order.insert(at, marker)
     return _renumbered(doc, [items[k] for k in _flatten(order, items)])
 
 
@@ -146,30 +161,43 @@ def _repeated(line: NormLine, rules: Rules) -> NormLine:
 
 def _side(line: NormLine, rules: Rules) -> NormLine:
     """A line the reader placed like a caption (a side column, under a picture) in the body's
-    type: a measure marker, plan header or period there (the label cells of a table) is text
-    that starts a block; anything else is a caption."""
-    if grammar.starts_new_block(line.raw, rules):
+    type: a measure marker, plan header, period or section label there (the label cells of a
+    table: "(1) 多様な…", "計画の概要", "取組") is text that starts a block; anything else is a
+    caption."""
+    if grammar.starts_new_block(line.raw, rules) or grammar.is_bare_marker(line.raw, rules) \
+            or grammar.is_section_label(line.text, rules):
         beside = line.layout.beside if line.layout else None
         return replace(line, hint=None, layout=LineLayout(None, False, False, False, False, beside))
     return replace(line, hint=LayoutHint.CAPTION, layout=None)
 
 
-def _first_of(line_no: int | None, items: list[_Item], item_of: dict[int, int]) -> int | None:
-    """The item that starts with visual line ``line_no``, if it is one in reading order."""
-    k = item_of.get(line_no) if line_no is not None else None
+def _item_starting_with(line_no: int, items: list[_Item], item_of: dict[int, int]) -> int | None:
+    """The item that starts with visual line ``line_no``, if one does yet."""
+    k = item_of.get(line_no)
     return k if k is not None and items[k].lines[0].line_no == line_no else None
 
 
-def _side_wrap(line: NormLine, items: list[_Item], item_of: dict[int, int], rules: Rules) -> int | None:
-    """The item a line placed like a caption goes on from: the reader saw it wrap from the
-    item's last line, and the grammar reads no new block in it."""
+def _wrap_target(line: NormLine, items: list[_Item], item_of: dict[int, int], rules: Rules) -> int | None:
+    """The item a line placed like a caption goes on from, if any: the reader saw it right
+    under that item's last line in one caption block. It goes on from a wrapped line (the
+    reader saw the one above full), and from a marker or header read from a side cell (the
+    cell's lines are its label) unless it starts a new block or the label is whole."""
     lay = line.layout
     if line.hint != LayoutHint.SIDE or lay is None or lay.follows is None:
         return None
     target = item_of.get(lay.follows)
-    if target is None or items[target].lines[-1].line_no != lay.follows or grammar.starts_new_block(line.raw, rules):
+    if target is None or items[target].lines[-1].line_no != lay.follows:
         return None
-    return target
+    item = items[target]
+    if lay.after_full:
+        return target if _goes_on(item, line, rules) else None
+    if item.lines[0].hint is None and grammar.is_bare_marker(item.raw, rules):
+        return None if grammar.is_bare_marker(line.raw, rules) else target  # "(3)" / "(1)、(2)以外の取組"
+    if grammar.starts_new_block(line.raw, rules):
+        return None
+    if item.lines[0].hint is None:
+        return None if grammar.cannot_continue(item.raw, rules) else target
+    return None  # a caption line that ends short is one of its own (one row per caption line)
 
 
 # Lines the reader set apart by their place alone, and how segment reads each.

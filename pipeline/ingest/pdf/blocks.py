@@ -61,7 +61,8 @@ def _body_lines(segs: list[_Seg], cfg: PdfSettings, rulings: _Rulings = _NO_RULI
         for prev, s in zip(vis, vis[1:], strict=False):
             em = min(s.size, prev.size)
             gap = s.x0 - prev.x1
-            split = gap > 0 and rulings.between(prev.x1, s.x0, max(s.top, prev.top), min(s.bottom, prev.bottom))
+            split = s.after_gutter or (gap > 0 and rulings.between(prev.x1, s.x0, max(s.top, prev.top),
+                                                                      min(s.bottom, prev.bottom)))
             if not split and gap >= cfg.column_gap_em * em:
                 split = not bridged(k, prev.x1, s.x0, em)
             if split:

@@ -12,7 +12,20 @@ from ...rule_files import PdfSettings
 from ...rules import Rules
 from .blocks import _gap_step, _line_gap, _reading_order
 from .chars import _wrap_space
-from .layout import _Block, _find, _first_box, _inside, _Line, _Page, _Para, _Seg, _seg_line, _weighted_median
+from .layout import (
+    _Block,
+    _find,
+    _first_box,
+    _inside,
+    _Line,
+    _Page,
+    _Para,
+    _Rulings,
+    _Seg,
+    _seg_line,
+    _split_seg,
+    _weighted_median,
+)
 from .paragraphs import _first_unit_width, _is_full
 
 
@@ -46,27 +59,27 @@ def _mark_captions(pages: list[_Page], cfg: PdfSettings, body_size: float, rules
         return (len(text) <= cfg.side_max_chars and not rules.sentence_end.search(text)
                 and text[:1] not in cfg.side_never_starts)
 
-    def aligned(a: _Seg, b: _Seg) -> bool:
-        return (abs(a.x0 - b.x0) <= cfg.side_margin_em * min(a.size, b.size)
-                and min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio)
-
     by_page: dict[int, list[_Seg]] = defaultdict(list)
     for s in main:
         by_page[s.page].append(s)
     place = _SidePlace(side, cfg, cfg.side_max_width_ratio * (right - left), caption_text)
-    # A side column that also holds a line of text on the page is a column of text (the second
-    # column of plans on a landscape page), not captions.
-    prose = [s for s in main if side(s) and not caption_text(s)]
+    # A side column with room for a column of text (the second column of plans on a landscape
+    # page: a caption column is a strip at the page's edge), or that holds lines of text (too long or too wide for a caption,
+    # sentences: more than one over the document, as one sentence among captions stays apart),
+    # is a column of text, not captions.
+    max_width = cfg.side_max_width_ratio * (right - left)
+    sides = [s for s in main if side(s)]
+    prose = _columns([s for s in sides if not caption_text(s) or s.x1 - s.x0 > max_width], cfg)
     rulings = {p.number: p.rulings for p in pages}
-    for s in main:
-        if not side(s) or s.size > cfg.side_max_size_ratio * body_size:
+    widths = {p.number: p.width for p in pages}
+    for s in sides:
+        if s.size > cfg.side_max_size_ratio * body_size:
             continue
-        if any(t.page == s.page and aligned(t, s) for t in prose):
+        room = widths[s.page] - s.x0 if s.x0 >= right else left  # from the side line to the page edge
+        if room >= cfg.side_text_room_ratio * widths[s.page] \
+                or sum(n for col, n in prose if _in_column(s, col, cfg)) >= cfg.side_text_min_lines:
             continue
-        # a cell of a ruled table beside the body (the label cells of a 取組 | 内容 table) is
-        # read with its row
-        lo, hi = (s.x1, left) if s.x1 <= left else (right, s.x0)
-        if rulings[s.page].between(lo, hi, s.top, s.bottom):
+        if _table_cell(s, left, right, rulings[s.page], cfg):
             continue
         if caption_text(s) and place.caption_like(s, by_page[s.page]):
             s.kind = "caption"
@@ -94,6 +107,41 @@ def _mark_captions(pages: list[_Page], cfg: PdfSettings, body_size: float, rules
                     s.kind = "caption"
                     s.placed = True
                     edge = s.bottom
+
+
+def _columns(segs: list[_Seg], cfg: PdfSettings) -> list[tuple[_Seg, int]]:
+    """Segments grouped by where they start (within ``side_margin_em``) and their type: for
+    each group a segment spanning it (its first start, its furthest end) and how many."""
+    groups: list[list[_Seg]] = []
+    for s in sorted(segs, key=lambda s: (s.x0, s.size)):
+        for g in groups[-3:]:
+            if abs(g[0].x0 - s.x0) <= cfg.side_margin_em * s.size \
+                    and min(g[0].size, s.size) / max(g[0].size, s.size) >= cfg.block_size_ratio:
+                g.append(s)
+                break
+        else:
+            groups.append([s])
+    return [(_Seg(page=0, nchars=0, x0=g[0].x0, x1=max(t.x1 for t in g), size=g[0].size), len(g)) for g in groups]
+
+
+def _in_column(s: _Seg, col: _Seg, cfg: PdfSettings) -> bool:
+    """Does ``s`` start where the column does, or stand inside its width, in its type?"""
+    margin = cfg.side_margin_em * min(s.size, col.size)
+    return ((abs(s.x0 - col.x0) <= margin or col.x0 - margin <= s.x0 and s.x1 <= col.x1 + margin)
+            and min(s.size, col.size) / max(s.size, col.size) >= cfg.block_size_ratio)
+
+
+def _table_cell(s: _Seg, left: float, right: float, rulings: _Rulings, cfg: PdfSettings) -> bool:
+    """A side line in a ruled table beside the body (the label cells of a 取組 | 内容 table): a
+    vertical rule between it and the main column, and a row rule above or below it that runs
+    from its cell into the main column (a frame round a caption runs along the caption only)."""
+    lo, hi = (s.x1, left) if s.x1 <= left else (right, s.x0)
+    if not rulings.between(lo, hi, s.top, s.bottom):
+        return False
+    em = s.size
+    spans = [(y, r0, r1) for y, r0, r1 in rulings.rows if r0 <= min(s.x0, lo) + em and r1 >= max(s.x1, hi) - em]
+    tol = cfg.rule_tolerance_pt
+    return any(y <= s.top + tol or y >= s.bottom - tol for y, _r0, _r1 in spans)
 
 
 def _split_under_pictures(page: _Page, cfg: PdfSettings) -> list[_Seg]:
@@ -125,35 +173,6 @@ def _split_under_pictures(page: _Page, cfg: PdfSettings) -> list[_Seg]:
             todo.extend(piece)
     out.sort(key=lambda s: (s.top, s.x0))
     return out
-
-
-def _split_seg(seg: _Seg, lo: float, hi: float, min_gap: float) -> tuple[_Seg, _Seg] | None:
-    """``seg`` cut at its widest gap between characters that overlaps lo..hi (at least
-    ``min_gap`` wide), or None."""
-    real = [(i, b) for i, b in enumerate(seg.boxes) if b is not None]
-    best = None
-    for (_i, a), (j, b) in zip(real, real[1:], strict=False):
-        gap = b[1] - a[3]
-        if gap >= min_gap and a[3] < hi and b[1] > lo and (best is None or gap > best[0]):
-            best = (gap, j)
-    if best is None:
-        return None
-    k = best[1]
-    while k > 0 and seg.boxes[k - 1] is None:  # an inserted space belongs to neither
-        k -= 1
-    parts = []
-    for text, boxes in ((seg.text[:k], seg.boxes[:k]), (seg.text[k:], seg.boxes[k:])):
-        while text and text[-1] == " ":
-            text, boxes = text[:-1], boxes[:-1]
-        while text and text[0] == " ":
-            text, boxes = text[1:], boxes[1:]
-        got = [b for b in boxes if b is not None]
-        if not got:
-            return None
-        parts.append(_Seg(page=seg.page, nchars=sum(1 for ch in text if not ch.isspace()),
-                          x0=min(b[1] for b in got), x1=max(b[3] for b in got), top=min(b[2] for b in got),
-                          bottom=max(b[4] for b in got), size=seg.size, text=text, boxes=boxes, kind=seg.kind))
-    return parts[0], parts[1]
 
 
 class _SidePlace:
@@ -259,7 +278,10 @@ def _caption_paras(block: _Block, cfg: PdfSettings, line_gap_em: float) -> list[
             left = out[-1].parts[-1][0]
             out[-1].join(_Para(page=ln.page, parts=[(ln.text, ln.boxes)]), bool(left and _wrap_space(left, ln.text)))
         else:
-            out.append(_Para(page=ln.page, parts=[(ln.text, ln.boxes)], placed=ln.placed))
+            para = _Para(page=ln.page, parts=[(ln.text, ln.boxes)], placed=ln.placed)
+            if out and prev is not None and not spaced(prev, ln):
+                para.under, para.under_space = out[-1], _wrap_space(out[-1].text, ln.text)
+            out.append(para)
         prev = ln
     return out
 
@@ -344,8 +366,6 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings, u
             target = in_column[k]
         elif overlap:
             target = max(overlap.items(), key=lambda kv: (kv[1], -kv[0]))[0]
-            for cap in made[k]:
-                cap.beside = True
         elif above >= 0:
             target = above
         elif before >= 0:
@@ -360,7 +380,21 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings, u
         paras[target].captions.extend(made[k])
     for para in paras:
         para.captions.sort(key=lambda c: _first_box(c))
+    for cap in (c for cs in made.values() for c in cs if c.placed):
+        cap.beside = [_topmost_beside(parts, spans, paras) for parts, _space, _same in cap.visual_lines()]
     return loose
+
+
+def _topmost_beside(parts: list[tuple[str, list]], spans: dict[int, list[tuple[float, float, int]]],
+                    paras: list[_Para]) -> _Para | None:
+    """The topmost body paragraph that a visual line stands level with (a label cell's row
+    starts there), or None."""
+    real = [b for _t, boxes in parts for b in boxes if b is not None]
+    if not real:
+        return None
+    page, top, bottom = real[0][0], min(b[2] for b in real), max(b[4] for b in real)
+    level = [(stop, i) for stop, sbottom, i in spans[page] if min(bottom, sbottom) > max(top, stop)]
+    return paras[min(level)[1]] if level else None
 
 
 def _column_predecessors(captions: list[_Block], blocks_by_page: dict[int, list[_Block]],

@@ -16,6 +16,7 @@ from typing import Any
 from ...errors import InputError
 from ...model import CharBox, Limits
 from ...rule_files import PdfSettings
+from .gutters import _cut_at_gutters
 from .layout import _CID, _LATIN, _NO_RULINGS, _Char, _mode_size, _Page, _Rulings, _Seg, _v_overlap
 
 
@@ -98,7 +99,7 @@ def _make_page(number: int, width: float, height: float, chars: list[_Char], unm
     if not nchars:
         return _Page(number, width, height, [], unmapped, nchars, sideways)
     rulings, boxes = _graphics(drawn, cfg)
-    segs = _segments(number, chars, cfg, rulings)
+    segs = _cut_at_gutters(_segments(number, chars, cfg, rulings), cfg)
     return _Page(number, width, height, segs, unmapped, nchars, sideways, _pictures(drawn, chars, cfg), boxes, rulings)
 
 

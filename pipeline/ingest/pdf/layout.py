@@ -101,6 +101,7 @@ class _Seg:
     # a caption by its place alone (a side column, under a picture), in the body's type: segment
     # asks the grammar whether it starts a block
     placed: bool = False
+    after_gutter: bool = False  # cut from the text left of it at a gutter (``gutters``)
 
 
 @dataclass
@@ -147,7 +148,12 @@ class _Para:
     captions: list[_Para] = field(default_factory=list)
     lines: list[_Line] = field(default_factory=list)  # a body paragraph's visual lines
     placed: bool = False  # a caption whose first line is ``_Line.placed``
-    beside: bool = False  # a caption put after the paragraph it overlaps most
+    # A caption right under another of its block (no wider space between): that one, and
+    # whether a space goes between them if joined.
+    under: _Para | None = None
+    under_space: bool = False
+    # A placed caption: for each of its visual lines, the topmost body paragraph beside it.
+    beside: list[_Para | None] = field(default_factory=list)
     # Where a caption's wrapped visual lines were joined: (index in parts, space inserted,
     # same block); a placed caption is emitted line by line with this as evidence.
     breaks: list[tuple[int, bool, bool]] = field(default_factory=list)
@@ -245,3 +251,32 @@ def _find(parent: list[int], i: int) -> int:
         parent[i] = parent[parent[i]]
         i = parent[i]
     return i
+
+
+def _split_seg(seg: _Seg, lo: float, hi: float, min_gap: float) -> tuple[_Seg, _Seg] | None:
+    """``seg`` cut at its widest gap between characters that overlaps lo..hi (at least
+    ``min_gap`` wide), or None."""
+    real = [(i, b) for i, b in enumerate(seg.boxes) if b is not None]
+    best = None
+    for (_i, a), (j, b) in zip(real, real[1:], strict=False):
+        gap = b[1] - a[3]
+        if gap >= min_gap and a[3] < hi and b[1] > lo and (best is None or gap > best[0]):
+            best = (gap, j)
+    if best is None:
+        return None
+    k = best[1]
+    while k > 0 and seg.boxes[k - 1] is None:  # an inserted space belongs to neither
+        k -= 1
+    parts = []
+    for text, boxes in ((seg.text[:k], seg.boxes[:k]), (seg.text[k:], seg.boxes[k:])):
+        while text and text[-1] == " ":
+            text, boxes = text[:-1], boxes[:-1]
+        while text and text[0] == " ":
+            text, boxes = text[1:], boxes[1:]
+        got = [b for b in boxes if b is not None]
+        if not got:
+            return None
+        parts.append(_Seg(page=seg.page, nchars=sum(1 for ch in text if not ch.isspace()),
+                          x0=min(b[1] for b in got), x1=max(b[3] for b in got), top=min(b[2] for b in got),
+                          bottom=max(b[4] for b in got), size=seg.size, text=text, boxes=boxes, kind=seg.kind))
+    return parts[0], parts[1]

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from dataclasses import replace
 
 from ...errors import InputError
 from ...model import CharBox, Diagnostic, LayoutHint, Limits, LineLayout, RawDocument, RawLine, Severity
@@ -149,17 +150,26 @@ def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: li
         add([(ln.text, ln.boxes)], ln.page, None, layout)
         line_no[id(ln)] = len(out)
 
-    def add_caption(cap: _Para, para: _Para | None = None) -> None:
+    last_of: dict[int, int] = {}  # id(placed caption) -> line_no of its last visual line
+    beside_of: dict[int, _Para] = {}  # index in out -> the paragraph that line stands beside
+
+    def add_caption(cap: _Para) -> None:
         if not cap.placed:
             add(cap.parts, cap.page, LayoutHint.CAPTION)
             return
         # placed like a caption: segment may read a line as a marker, so it joins the lines
-        beside = line_no[id(para.lines[0])] if cap.beside and para is not None and para.lines else None
         for k, (parts, space, same_block) in enumerate(cap.visual_lines()):
-            layout = LineLayout(len(out), same_block, True, True, space) if k else \
-                LineLayout(None, False, False, False, False, beside)
+            if k:
+                layout = LineLayout(len(out), same_block, True, True, space)
+            elif cap.under is not None and id(cap.under) in last_of:  # right under a caption line
+                layout = LineLayout(last_of[id(cap.under)], True, False, False, cap.under_space)
+            else:
+                layout = LineLayout(None, False, False, False, False)
+            if k < len(cap.beside) and cap.beside[k] is not None:
+                beside_of[len(out)] = cap.beside[k]
             page = next((b[0] for _t, boxes in parts for b in boxes if b is not None), cap.page)
             add(parts, page, LayoutHint.SIDE, layout)
+        last_of[id(cap)] = len(out)
 
     for p in pages:
         furniture = sorted((s for s in p.segs if s.kind in _FURNITURE), key=lambda s: (s.top, s.x0))
@@ -177,10 +187,15 @@ def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: li
                 add_line(ln)
                 para = paras[line_para[id(ln)]]
                 if ln is para.lines[-1]:
-                    captions.extend((cap, para) for cap in para.captions)
-            for cap, para in captions:
-                add_caption(cap, para)
+                    captions.extend(para.captions)
+            for cap in captions:
+                add_caption(cap)
         for s in furniture:
             if s.top >= p.height / 2:
                 add([(s.text, s.boxes)], s.page, _FURNITURE[s.kind])
+    # which line a placed caption stands beside: known once every body line has its number
+    for i, para in beside_of.items():
+        first = line_no.get(id(para.lines[0])) if para.lines else None
+        if first is not None and out[i].layout is not None:
+            out[i] = replace(out[i], layout=replace(out[i].layout, beside=first))
     return out
