@@ -1,6 +1,7 @@
-"""The blind red team's side-column PDFs (tests/fixtures/side_redteam) give their hand-made
-expected plans, measures, programs and captions. Compared after NFKC, 〜 and ～ as one, and
-spaces dropped (the drawn text and the tables may space Latin and digits differently)."""
+"""The blind red teams' PDFs give their hand-made expected plans, measures, programs and
+captions: side columns and captions (tests/fixtures/side_redteam), tabs, gutters and columns
+(tests/fixtures/tabs_redteam). Compared after NFKC, 〜 and ～ as one, and spaces dropped (the
+drawn text and the tables may space Latin and digits differently)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import unicodedata
 import pytest
 from conftest import FIXTURES, process, rows_of
 
-HERE = FIXTURES / "side_redteam"
+ROUNDS = ("side_redteam", "tabs_redteam")
 
 # PDF stem -> what is not read right yet.
 # A caption broken by hand before its column's edge: the tables have one caption row per
@@ -19,11 +20,16 @@ HERE = FIXTURES / "side_redteam"
 _TWO_LINES = ("a caption broken before its column's edge (高尾山で開催された / 観光イベントの様子) is two "
               "caption rows, one per line as for text input; the red team reads one caption")
 KNOWN_GAPS: dict[str, str] = {
-    "captions_right": _TWO_LINES,
-    "photos_left": _TWO_LINES,
-    "marker_under_photo": _TWO_LINES,
-    "table_page_break": "a 取組 | 内容 row broken across a page under a repeated header row: the label's end "
-                        "on the next page is not joined to its label (it reads as a caption)",
+    "side_redteam/captions_right": _TWO_LINES,
+    "side_redteam/photos_left": _TWO_LINES,
+    "side_redteam/marker_under_photo": _TWO_LINES,
+    "side_redteam/table_page_break": "a 取組 | 内容 row broken across a page under a repeated header row: the "
+                                     "label's end on the next page is not joined to its label (it reads as a caption)",
+    "tabs_redteam/numbered_fields": "a value set off by a tab on its field's line (（１）計画期間 / 令和６年度～令和８年度) "
+                                    "is read after the column, so the plan has no period",
+    "tabs_redteam/measure_table_3col": "a marker | label | text table without rules: the table's head cell 取組の区分 "
+                                       "is read as a caption, and a label wrapping below its row's text puts the next "
+                                       "row's marker before that text",
 }
 
 
@@ -51,12 +57,16 @@ def _want(expected: dict) -> list[dict]:
 
 
 def _cases() -> list:
-    return [pytest.param(pdf, id=pdf.stem, marks=[pytest.mark.xfail(reason=KNOWN_GAPS[pdf.stem], strict=True)]
-                         if pdf.stem in KNOWN_GAPS else [])
-            for pdf in sorted(HERE.glob("*.pdf"))]
+    out = []
+    for round_ in ROUNDS:
+        for pdf in sorted((FIXTURES / round_).glob("*.pdf")):
+            key = f"{round_}/{pdf.stem}"
+            marks = [pytest.mark.xfail(reason=KNOWN_GAPS[key], strict=True)] if key in KNOWN_GAPS else []
+            out.append(pytest.param(pdf, id=key, marks=marks))
+    return out
 
 
 @pytest.mark.parametrize("pdf", _cases())
-def test_side_column_pdf_gives_the_hand_made_tables(pdf, rules):
+def test_red_team_pdf_gives_the_hand_made_tables(pdf, rules):
     expected = json.loads(pdf.with_suffix(".tables.json").read_text(encoding="utf-8"))
     assert _got(rows_of(process(pdf, rules), rules)) == _want(expected)

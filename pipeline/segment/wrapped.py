@@ -72,6 +72,7 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
                 first = _item_starting_with(beside, items, item_of)
                 if first is not None:
                     order.insert(order.index(first), k)
+                    _starts_row(items[k], items[first])
                 else:
                     waiting.setdefault(beside, []).append(k)
                     stood[k] = len(order)
@@ -113,6 +114,7 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
         for marker in waiting.pop(line.line_no, []):
             stood.pop(marker)
             order.append(marker)
+            _starts_row(items[marker], items[k])
         order.append(k)
         if held:
             # after the marker's label: this paragraph, unless the label went onto the marker's line
@@ -169,6 +171,12 @@ def _side(line: NormLine, rules: Rules) -> NormLine:
         beside = line.layout.beside if line.layout else None
         return replace(line, hint=None, layout=LineLayout(None, False, False, False, False, beside))
     return replace(line, hint=LayoutHint.CAPTION, layout=None)
+
+
+def _starts_row(cell: _Item, para: _Item) -> None:
+    """A side cell read before the paragraph of its row starts the row's block: the paragraph
+    goes on from it as from a line above ("計画期間" / "令和6年度～令和8年度")."""
+    cell.gap_above, para.gap_above = para.gap_above, False
 
 
 def _item_starting_with(line_no: int, items: list[_Item], item_of: dict[int, int]) -> int | None:
