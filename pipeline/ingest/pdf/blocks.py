@@ -55,6 +55,20 @@ def _body_lines(segs: list[_Seg], cfg: PdfSettings, rulings: _Rulings = _NO_RULI
                 return any(g.x0 <= left + em and g.x1 >= right - em for g in near)
         return True
 
+    def near(k: int, em: float) -> list[_Seg]:
+        """The segments of the other lines within 3 em above or below line k."""
+        top, bottom = min(g.top for g in visual[k]), max(g.bottom for g in visual[k])
+        return [g for j, vis in enumerate(visual) if j != k
+                and (min(n.top for n in vis) - bottom if j > k else top - max(n.bottom for n in vis))
+                <= cfg.side_near_em * em for g in vis]
+
+    def tabbed(k: int, s: _Seg, em: float) -> bool:
+        """Text set off by a tab inside its column ("（１）計画期間　令和６年度～令和８年度"): no
+        line near it starts where it does, and one runs past it."""
+        around = near(k, em)
+        return (not any(abs(g.x0 - s.x0) <= cfg.gutter_align_em * em for g in around)
+                and any(g.x0 < s.x0 and g.x1 >= s.x1 for g in around))
+
     for k, vis in enumerate(visual):
         vis.sort(key=lambda s: s.x0)
         group = [vis[0]]
@@ -64,7 +78,7 @@ def _body_lines(segs: list[_Seg], cfg: PdfSettings, rulings: _Rulings = _NO_RULI
             split = s.after_gutter or (gap > 0 and rulings.between(prev.x1, s.x0, max(s.top, prev.top),
                                                                       min(s.bottom, prev.bottom)))
             if not split and gap >= cfg.column_gap_em * em:
-                split = not bridged(k, prev.x1, s.x0, em)
+                split = not bridged(k, prev.x1, s.x0, em) and not tabbed(k, s, em)
             if split:
                 lines.append(_join_segs(group, cfg))
                 group = []
