@@ -187,3 +187,30 @@ def test_a_marker_beside_a_paragraph_is_read_before_it_and_a_caption_stays_after
         ("支援機関が連携するネットワークを構築する(創業支援事業)", None),
         ("商店街活性化事業", None),
         ("町内企業による技術展示会の様子", LayoutHint.CAPTION)]
+
+
+def test_markers_whose_row_never_starts_stay_where_they_stood_in_order(rules):
+    """A side marker waits for the paragraph of its row (``beside``); when that line never
+    starts a paragraph (it went on from another), the marker stays after what it came after,
+    even when another marker was put in before that (the reviewer's stood.py)."""
+    got = joined(rules,
+                 ("本文Aは市の取組を示す。", TOP, None),
+                 ("本文Bは次の事業を実施する（創業支援事業）", TOP, None),
+                 ("(1) 多様な主体との連携を図る取組", LineLayout(None, False, False, False, False, beside=5), LayoutHint.SIDE),
+                 ("(2) (1)以外の取組", LineLayout(None, False, False, False, False, beside=1), LayoutHint.SIDE),
+                 ("本文Cは続く", LineLayout(2, True, True, True, False), None))
+    assert [ln.text for ln in got] == ["(2) (1)以外の取組", "本文Aは市の取組を示す。",
+                                       "本文Bは次の事業を実施する(創業支援事業)本文Cは続く", "(1) 多様な主体との連携を図る取組"]
+
+
+def test_a_small_type_caption_goes_on_only_where_the_reader_saw_it_wrap(rules):
+    """The reader joins no lines: a caption's visual lines come one each, a wrapped one with the
+    line it wraps from; segment joins those (and nothing else in small type)."""
+    got = joined(rules,
+                 ("商店街活性化事業", TOP, None),
+                 ("町内企業による技術", None, LayoutHint.CAPTION),
+                 ("展示会の様子", after(2), LayoutHint.CAPTION),
+                 ("(2) その他の取組", after(3, full=False), LayoutHint.CAPTION))
+    assert [(ln.text, ln.hint) for ln in got] == [
+        ("商店街活性化事業", None), ("町内企業による技術展示会の様子", LayoutHint.CAPTION),
+        ("(2) その他の取組", LayoutHint.CAPTION)]

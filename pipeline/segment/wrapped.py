@@ -54,7 +54,7 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
     # markers from a side cell waiting for the paragraph of their row: its first line -> items,
     # and where each stood in reading order (if that paragraph never starts, they stay there)
     waiting: dict[int, list[int]] = {}
-    stood: dict[int, int] = {}
+    stood: dict[int, int | None] = {}  # marker -> the item it came after in reading order
     for line in doc.lines:
         wrapped_from = _wrap_target(line, items, item_of, rules)
         if wrapped_from is not None:
@@ -75,7 +75,7 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
                     _starts_row(items[k], items[first])
                 else:
                     waiting.setdefault(beside, []).append(k)
-                    stood[k] = len(order)
+                    stood[k] = order[-1] if order else None
                 continue
             if line.hint is None:
                 marker_above = len(items)
@@ -123,8 +123,11 @@ def join_wrapped_lines(doc: NormDocument, rules: Rules) -> NormDocument:
             held = []
     if held:
         items[held_marker].after.extend(held)
-    for marker, at in sorted(stood.items(), key=lambda kv: -kv[1]):
-        order.insert(at, marker)
+    for marker, prev in stood.items():  # in the order they were met: each after the one before
+        order.insert(order.index(prev) + 1 if prev is not None else 0, marker)
+        for later in stood:
+            if later != marker and stood[later] == prev:
+                stood[later] = marker
     return _renumbered(doc, [items[k] for k in _flatten(order, items)])
 
 
@@ -186,17 +189,20 @@ def _item_starting_with(line_no: int, items: list[_Item], item_of: dict[int, int
 
 
 def _wrap_target(line: NormLine, items: list[_Item], item_of: dict[int, int], rules: Rules) -> int | None:
-    """The item a line placed like a caption goes on from, if any: the reader saw it right
-    under that item's last line in one caption block. It goes on from a wrapped line (the
-    reader saw the one above full), and from a marker or header read from a side cell (the
-    cell's lines are its label) unless it starts a new block or the label is whole."""
+    """The item a caption line goes on from, if any: the reader saw it right under that
+    item's last line in one caption block. It goes on from a wrapped line (the reader saw the
+    one above full; in small type nothing else), and a line placed like a caption also from
+    a marker or header read from a side cell (the cell's lines are its label) unless it
+    starts a new block or the label is whole."""
     lay = line.layout
-    if line.hint != LayoutHint.SIDE or lay is None or lay.follows is None:
+    if line.hint not in (LayoutHint.SIDE, LayoutHint.CAPTION) or lay is None or lay.follows is None:
         return None
     target = item_of.get(lay.follows)
     if target is None or items[target].lines[-1].line_no != lay.follows:
         return None
     item = items[target]
+    if line.hint == LayoutHint.CAPTION:
+        return target if lay.after_full else None  # small type: a caption's wrapped line
     if lay.after_full:
         return target if _goes_on(item, line, rules) else None
     if item.lines[0].hint is None and grammar.is_bare_marker(item.raw, rules):

@@ -72,11 +72,14 @@ def _mark_captions(pages: list[_Page], cfg: PdfSettings, body_size: float, rules
     prose = _columns([s for s in sides if not caption_text(s) or s.x1 - s.x0 > max_width], cfg)
     rulings = {p.number: p.rulings for p in pages}
     widths = {p.number: p.width for p in pages}
+    landscape = {p.number: p.width > p.height for p in pages}
     for s in sides:
         if s.size > cfg.side_max_size_ratio * body_size:
             continue
-        room = widths[s.page] - s.x0 if s.x0 >= right else left  # from the side line to the page edge
-        if room >= cfg.side_text_room_ratio * widths[s.page] \
+        # the room a side column has: from its start to the page's right edge, or (left of the
+        # body) from the page's left edge to the main column
+        room = widths[s.page] - s.x0 if s.x0 >= right else left
+        if (landscape[s.page] and room >= cfg.side_text_room_ratio * widths[s.page]) \
                 or sum(n for col, n in prose if _in_column(s, col, cfg)) >= cfg.side_text_min_lines:
             continue
         if _table_cell(s, left, right, rulings[s.page], cfg):
@@ -114,7 +117,7 @@ def _columns(segs: list[_Seg], cfg: PdfSettings) -> list[tuple[_Seg, int]]:
     each group a segment spanning it (its first start, its furthest end) and how many."""
     groups: list[list[_Seg]] = []
     for s in sorted(segs, key=lambda s: (s.x0, s.size)):
-        for g in groups[-3:]:
+        for g in groups[-3:]:  # sorted by start: a segment's group is among the last few
             if abs(g[0].x0 - s.x0) <= cfg.side_margin_em * s.size \
                     and min(g[0].size, s.size) / max(g[0].size, s.size) >= cfg.block_size_ratio:
                 g.append(s)
@@ -139,8 +142,11 @@ def _table_cell(s: _Seg, left: float, right: float, rulings: _Rulings, cfg: PdfS
     if not rulings.between(lo, hi, s.top, s.bottom):
         return False
     em = s.size
-    spans = [(y, r0, r1) for y, r0, r1 in rulings.rows if r0 <= min(s.x0, lo) + em and r1 >= max(s.x1, hi) - em]
     tol = cfg.rule_tolerance_pt
+    mid = (s.top + s.bottom) / 2
+    columns = [e for e in rulings.edges if min(lo, hi) - tol <= e[0] <= max(lo, hi) + tol and e[1] <= mid <= e[2]]
+    spans = [(y, r0, r1) for y, r0, r1 in rulings.rows if r0 <= min(s.x0, lo) + em and r1 >= max(s.x1, hi) - em
+             and any(e[1] - tol <= y <= e[2] + tol for e in columns)]  # meets the column rule
     return any(y <= s.top + tol or y >= s.bottom - tol for y, _r0, _r1 in spans)
 
 
@@ -393,8 +399,16 @@ def _topmost_beside(parts: list[tuple[str, list]], spans: dict[int, list[tuple[f
     if not real:
         return None
     page, top, bottom = real[0][0], min(b[2] for b in real), max(b[4] for b in real)
+    x0, x1 = min(b[1] for b in real), max(b[3] for b in real)
     level = [(stop, i) for stop, sbottom, i in spans[page] if min(bottom, sbottom) > max(top, stop)]
-    return paras[min(level)[1]] if level else None
+    if not level:
+        return None
+
+    def distance(i: int) -> float:  # horizontal, from the caption line to the paragraph's lines on its page
+        xs = [(b[1], b[3]) for _t, boxes in paras[i].parts for b in boxes if b is not None and b[0] == page]
+        return max(min(a for a, _ in xs) - x1, x0 - max(c for _, c in xs), 0.0)
+    near = min(distance(i) for _s, i in level)
+    return paras[min((stop, i) for stop, i in level if distance(i) <= near + 2 * (bottom - top))[1]]
 
 
 def _column_predecessors(captions: list[_Block], blocks_by_page: dict[int, list[_Block]],

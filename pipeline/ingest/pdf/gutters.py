@@ -18,24 +18,32 @@ def _cut_at_gutters(segs: list[_Seg], cfg: PdfSettings) -> list[_Seg]:
     """The page's segments, cut at the gutters they bridge."""
     gaps = sorted(((s, lo, hi) for s in segs for lo, hi in _wide_gaps(s, cfg.gutter_min_em * s.size)),
                   key=lambda g: g[2])
-    cuts: dict[int, tuple[float, float]] = {}
+    cuts: dict[int, list[tuple[float, float]]] = {}
     for group in _aligned(gaps, cfg):
         for run, starts in _runs(group, segs, cfg):
             if _is_gutter(run, starts, cfg):
-                cuts.update((id(s), (lo, hi)) for s, lo, hi in run)
+                for s, lo, hi in run:
+                    cuts.setdefault(id(s), []).append((lo, hi))
     if not cuts:
         return segs
     out: list[_Seg] = []
     for s in segs:
-        parts = _split_seg(s, *cuts[id(s)], cfg.gutter_min_em * s.size) if id(s) in cuts else None
-        out.extend([parts[0], replace(parts[1], after_gutter=True)] if parts else [s])
+        piece = s
+        for lo, hi in sorted(cuts.get(id(s), []), reverse=True):  # right to left: the left piece is cut again
+            parts = _split_seg(piece, lo, hi, cfg.gutter_min_em * s.size)
+            if parts is None:
+                continue
+            out.append(replace(parts[1], after_gutter=True))
+            piece = replace(parts[0], after_gutter=piece.after_gutter)
+        out.append(piece)
     out.sort(key=lambda s: (s.top, s.x0))
     return out
 
 
 def _wide_gaps(s: _Seg, min_gap: float) -> list[tuple[float, float]]:
-    """Gaps of at least ``min_gap`` between neighbouring visible characters of ``s``."""
-    boxes = [b for ch, b in zip(s.text, s.boxes, strict=True) if b is not None and not ch.isspace()]
+    """Gaps of at least ``min_gap`` between neighbouring characters of ``s``. A space glyph
+    fills its gap: a space typed in ("…（江東区）　【計画期間…】") sets text apart on one line."""
+    boxes = [b for b in s.boxes if b is not None]
     return [(a[3], b[1]) for a, b in zip(boxes, boxes[1:], strict=False) if b[1] - a[3] >= min_gap]
 
 
@@ -69,17 +77,29 @@ def _runs(group: list[tuple[_Seg, float, float]], segs: list[_Seg],
     for g in sorted(group, key=lambda g: g[0].top):
         runs.setdefault(stretch(g[0]), []).append(g)
     x = max(g[2] for g in group)
+    size = group[0][0].size
+
+    def opens_line(s: _Seg) -> bool:  # nothing left of it on its baseline (a column's line)
+        return not any(t is not s and t.x1 <= s.x0 < t.x1 + (cfg.column_gap_em + 1) * s.size
+                       and min(t.bottom, s.bottom) - max(t.top, s.top)
+                       >= cfg.same_line_overlap * min(t.bottom - t.top, s.bottom - s.top) for t in segs)
+
     starts = Counter(stretch(s) for s in segs if id(s) not in members
-                     and abs(s.x0 - x) <= cfg.gutter_align_em * s.size)
+                     and abs(s.x0 - x) <= cfg.gutter_align_em * s.size
+                     and min(s.size, size) / max(s.size, size) >= cfg.block_size_ratio and opens_line(s))
     return [(run, starts[k]) for k, run in runs.items()]
 
 
 def _covers(s: _Seg, lo: float, hi: float) -> bool:
+    """Does a visible character of ``s`` stand in lo..hi (text running across a gutter)?"""
     return any(b is not None and not ch.isspace() and b[1] < hi and b[3] > lo
                for ch, b in zip(s.text, s.boxes, strict=True))
 
 
 def _is_gutter(run: list[tuple[_Seg, float, float]], starts: int, cfg: PdfSettings) -> bool:
-    if len(run) + starts < cfg.gutter_min_lines:
+    """A column shows: a line of its own starts where the gapped lines' right parts do, the
+    lines add up to more than gutter_min_lines, and the text left of the gap is wider than a
+    hanging marker ("(1)" then a tab to its label is no gutter)."""
+    if starts < 1 or len(run) + starts < cfg.gutter_min_lines + 1:
         return False
     return max(lo - s.x0 for s, lo, _hi in run) >= cfg.gutter_min_left_em * max(s.size for s, _lo, _hi in run)

@@ -9,7 +9,7 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...model import CharBox
 
@@ -278,5 +278,7 @@ def _split_seg(seg: _Seg, lo: float, hi: float, min_gap: float) -> tuple[_Seg, _
             return None
         parts.append(_Seg(page=seg.page, nchars=sum(1 for ch in text if not ch.isspace()),
                           x0=min(b[1] for b in got), x1=max(b[3] for b in got), top=min(b[2] for b in got),
-                          bottom=max(b[4] for b in got), size=seg.size, text=text, boxes=boxes, kind=seg.kind))
-    return parts[0], parts[1]
+                          bottom=max(b[4] for b in got), size=seg.size, text=text, boxes=boxes, kind=seg.kind,
+                          placed=seg.placed))
+    # the left piece starts where the segment did (after a gutter if it was)
+    return replace(parts[0], after_gutter=seg.after_gutter), parts[1]

@@ -24,11 +24,12 @@ Stages (thresholds in ``rules/pdf.toml``, read as ``rules.pdf``):
    order, each with its layout evidence (``LineLayout``), and after the block where a
    paragraph ends the captions beside that paragraph (captions of one text box or photo
    column stay together; a caption inside one of several text columns follows the
-   paragraph before it in that column), then footer furniture. A caption in small type is
-   one line, its wrapped lines joined; one that is a caption by its place alone (a side
-   column, under a picture) comes as ``side``, a visual line each, with the paragraph it
-   stands beside: a measure marker may stand there, and only segment's grammar can tell.
-   The reader makes no announcement decision.
+   paragraph before it in that column), then footer furniture. Caption lines come one
+   visual line each, a wrapped one with the line it wraps from (segment joins them: the
+   reader joins no lines); one that is a caption by its place alone (a side column, under a
+   picture) comes as ``side``, with the caption line above it and the paragraph it stands
+   level with: a measure marker may stand there, and only segment's grammar can tell. The
+   reader makes no announcement decision.
 """
 
 from __future__ import annotations
@@ -154,13 +155,14 @@ def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: li
     beside_of: dict[int, _Para] = {}  # index in out -> the paragraph that line stands beside
 
     def add_caption(cap: _Para) -> None:
-        if not cap.placed:
-            add(cap.parts, cap.page, LayoutHint.CAPTION)
-            return
-        # placed like a caption: segment may read a line as a marker, so it joins the lines
+        # one visual line each, with the line it wraps from (segment joins them); a caption by
+        # its place alone also says which caption line stands right above it and where it stands
+        hint = LayoutHint.SIDE if cap.placed else LayoutHint.CAPTION
         for k, (parts, space, same_block) in enumerate(cap.visual_lines()):
             if k:
-                layout = LineLayout(len(out), same_block, True, True, space)
+                layout: LineLayout | None = LineLayout(len(out), same_block, True, True, space)
+            elif not cap.placed:
+                layout = None
             elif cap.under is not None and id(cap.under) in last_of:  # right under a caption line
                 layout = LineLayout(last_of[id(cap.under)], True, False, False, cap.under_space)
             else:
@@ -168,7 +170,7 @@ def _emit(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], paras: li
             if k < len(cap.beside) and cap.beside[k] is not None:
                 beside_of[len(out)] = cap.beside[k]
             page = next((b[0] for _t, boxes in parts for b in boxes if b is not None), cap.page)
-            add(parts, page, LayoutHint.SIDE, layout)
+            add(parts, page, hint, layout)
         last_of[id(cap)] = len(out)
 
     for p in pages:
