@@ -93,6 +93,7 @@ class PdfSettings:
     gutter_min_em: float  # lines.gutter_min_em
     gutter_align_em: float  # lines.gutter_align_em
     gutter_min_lines: int  # lines.gutter_min_lines
+    gutter_min_run_lines: int  # lines.gutter_min_run_lines
     gutter_min_left_em: float  # lines.gutter_min_left_em
     word_gap_em: float  # lines.word_gap_em
     duplicate_em: float  # lines.duplicate_em
@@ -160,6 +161,7 @@ _PDF_KEYS: tuple[tuple[str, str, str], ...] = (
     ("gutter_min_em", "lines.gutter_min_em", "num"),
     ("gutter_align_em", "lines.gutter_align_em", "num"),
     ("gutter_min_lines", "lines.gutter_min_lines", "int"),
+    ("gutter_min_run_lines", "lines.gutter_min_run_lines", "int"),
     ("gutter_min_left_em", "lines.gutter_min_left_em", "num"),
     ("word_gap_em", "lines.word_gap_em", "num"),
     ("duplicate_em", "lines.duplicate_em", "num"),

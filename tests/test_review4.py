@@ -58,3 +58,15 @@ def test_a_caption_beside_the_first_of_two_plans_on_a_portrait_page_is_its_capti
     (first, second), _rows = _tables("c6_portrait_two_plans_320.pdf", rules)
     assert first["captions"] == ["創業支援セミナーの様子"] and second["captions"] == []
     assert second["programs"] == [["協業推進事業", "産学連携推進事業"], ["観光振興事業"]]
+
+
+@pytest.mark.parametrize("name", ["g1_two_col_left_taller_1.5em.pdf", "g3_two_col_trailing_space.pdf"])
+def test_a_narrow_gutter_before_the_shorter_column_parts_the_columns(rules, name):
+    """tests/fixtures/review5: the second column is the shorter, each of its lines level with one
+    of the first: six gapped lines show the gutter."""
+    rows = rows_of(process(FIXTURES / "review5" / name, rules), rules)
+    assert [p["municipality"] for p in rows["plans"]] == ["町田市", "八王子市"]
+    second = rows["plans"][1]
+    assert unicodedata.normalize("NFKC", second["period_raw"]) == "令和5年度〜令和9年度"
+    assert [g["program_name"] for g in rows["programs"] if g["plan_id"] == second["plan_id"]] == [
+        "経営相談事業", "販路開拓支援事業"]

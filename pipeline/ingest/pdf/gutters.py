@@ -97,9 +97,12 @@ def _covers(s: _Seg, lo: float, hi: float) -> bool:
 
 
 def _is_gutter(run: list[tuple[_Seg, float, float]], starts: int, cfg: PdfSettings) -> bool:
-    """A column shows: a line of its own starts where the gapped lines' right parts do, the
-    lines add up to more than gutter_min_lines, and the text left of the gap is wider than a
-    hanging marker ("(1)" then a tab to its label is no gutter)."""
-    if starts < 1 or len(run) + starts < cfg.gutter_min_lines + 1:
+    """A column shows: a line of its own starts where the gapped lines' right parts do and
+    the lines add up to more than gutter_min_lines, or the gapped lines alone are at least
+    gutter_min_run_lines (a second column that is the shorter one has every line level with
+    one of the first: a field label and its value, 1 em on, are a line or two); and the text
+    left of the gap is wider than a hanging marker ("(1)" then a tab to its label)."""
+    shown = starts >= 1 and len(run) + starts > cfg.gutter_min_lines
+    if not shown and len(run) < cfg.gutter_min_run_lines:
         return False
     return max(lo - s.x0 for s, lo, _hi in run) >= cfg.gutter_min_left_em * max(s.size for s, _lo, _hi in run)
