@@ -267,3 +267,15 @@ def test_an_overview_label_makes_what_follows_the_overview_whatever_its_shape(tm
     roles = {r["text"]: r["role"] for r in out["lines"]}
     assert roles["創業支援の強化"] == roles["販路開拓の支援"] == "overview"
     assert "創業支援の強化" in out["plans"][0]["overview"] and not out["captions"]
+
+
+@pytest.mark.parametrize(("line", "label"), [
+    ("計画名", True), ("主な取組内容", True), ("取組の区分", True), ("【計画の概要】", True),
+    ("計画名：「町田市地域産業活性化計画」", False), ("主な取組内容は次のとおり。", False)])
+def test_section_label_lines(rules, line, label):
+    """[labels] patterns: a line that only names a section or a table's head cell (計画名, 取組の
+    区分 | 主な取組内容) is structure; one that goes on is not."""
+    from pipeline.normalize import normalize_text
+    from pipeline.segment import grammar
+
+    assert grammar.is_section_label(normalize_text(line, rules), rules) is label

@@ -25,9 +25,8 @@ KNOWN_GAPS: dict[str, str] = {
     "side_redteam/marker_under_photo": _TWO_LINES,
     "side_redteam/table_page_break": "a 取組 | 内容 row broken across a page under a repeated header row: the "
                                      "label's end on the next page is not joined to its label (it reads as a caption)",
-    "tabs_redteam/measure_table_3col": "a marker | label | text table without rules: the table's head cell 取組の区分 "
-                                       "is read as a caption, and a label wrapping below its row's text puts the next "
-                                       "row's marker before that text",
+    "tabs_redteam/measure_table_3col": "a marker | label | text table without rules: a label wrapping below its "
+                                       "row's text puts the next row's marker before that text",
 }
 
 
