@@ -10,7 +10,7 @@ from functools import partial
 
 from ...model import CharBox
 from ...rule_files import PdfSettings
-from .layout import _NO_RULINGS, _Block, _find, _Line, _Page, _Rulings, _Seg, _v_overlap
+from .layout import _NO_RULINGS, _Block, _find, _Line, _Page, _Rulings, _same_type, _Seg, _v_overlap
 
 
 def _wrap_edges(lines: list[_Line], page: _Page, cfg: PdfSettings) -> None:
@@ -43,24 +43,23 @@ def _body_lines(segs: list[_Seg], cfg: PdfSettings, rulings: _Rulings = _NO_RULI
     if group:
         visual.append(group)
 
+    def distance(k: int, j: int) -> float:
+        """Vertical space between visual lines k and j."""
+        if j > k:
+            return min(g.top for g in visual[j]) - max(g.bottom for g in visual[k])
+        return min(g.top for g in visual[k]) - max(g.bottom for g in visual[j])
+
     def bridged(k: int, left: float, right: float, em: float) -> bool:
         """Does the nearest line below (else above, within 3 em) run across left..right?"""
-        top, bottom = min(g.top for g in visual[k]), max(g.bottom for g in visual[k])
         for j in (k + 1, k - 1):
-            if not 0 <= j < len(visual):
-                continue
-            near = visual[j]
-            dist = min(g.top for g in near) - bottom if j > k else top - max(g.bottom for g in near)
-            if dist <= cfg.side_near_em * em:
-                return any(g.x0 <= left + em and g.x1 >= right - em for g in near)
+            if 0 <= j < len(visual) and distance(k, j) <= cfg.side_near_em * em:
+                return any(g.x0 <= left + em and g.x1 >= right - em for g in visual[j])
         return True
 
     def near(k: int, em: float) -> list[_Seg]:
         """The segments of the other lines within 3 em above or below line k."""
-        top, bottom = min(g.top for g in visual[k]), max(g.bottom for g in visual[k])
-        return [g for j, vis in enumerate(visual) if j != k
-                and (min(n.top for n in vis) - bottom if j > k else top - max(n.bottom for n in vis))
-                <= cfg.side_near_em * em for g in vis]
+        return [g for j, vis in enumerate(visual) if j != k and distance(k, j) <= cfg.side_near_em * em
+                for g in vis]
 
     def tabbed(k: int, s: _Seg, em: float) -> bool:
         """Text set off by a tab inside its column ("（１）計画期間　令和６年度～令和８年度"): no
@@ -112,7 +111,7 @@ def _usual_gap_em(all_lines: dict[int, list[_Line]], cfg: PdfSettings) -> float:
         for a, b in zip(lines, lines[1:], strict=False):
             if b.x0 >= a.x1 or a.x0 >= b.x1:
                 continue
-            if min(a.size, b.size) / max(a.size, b.size) < cfg.block_size_ratio:
+            if not _same_type(a.size, b.size, cfg.block_size_ratio):
                 continue
             gap = (b.top - a.bottom) / a.size
             if -cfg.overlap_em <= gap <= cfg.line_gap_max_em:
@@ -156,7 +155,7 @@ def _column_gaps(all_lines: dict[int, list[_Line]], cfg: PdfSettings) -> dict[in
             for b in lines[i + 1:]:
                 if b.top < a.bottom - cfg.overlap_em * a.size or b.x0 >= a.x1 or a.x0 >= b.x1:
                     continue
-                if min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio:
+                if _same_type(a.size, b.size, cfg.block_size_ratio):
                     gap = (b.top - a.bottom) / a.size
                     if -cfg.overlap_em <= gap <= cfg.line_gap_max_em and abs(a.x0 - b.x0) < cfg.column_bucket_pt:
                         gaps[_column_key(a.x0, cfg)][_gap_step(gap, cfg)] += 1
@@ -176,7 +175,7 @@ def _blocks(lines: list[_Line], cfg: PdfSettings, usual_gap: float,
             # ends before the block starts, and is still its line)
             if ln.x0 >= last.x1 and ln.x0 >= b.max_x1 or b.x0 >= ln.x1 and b.x0 - ln.x0 > cfg.column_align_em * ln.size:
                 continue
-            if min(ln.size, last.size) / max(ln.size, last.size) < cfg.block_size_ratio:
+            if not _same_type(ln.size, last.size, cfg.block_size_ratio):
                 continue
             gap = (ln.top - last.bottom) / last.size
             usual = (column_gaps or {}).get(_column_key(last.x0, cfg), usual_gap)
@@ -330,7 +329,7 @@ def _right_edges(blocks: list[_Block], cfg: PdfSettings) -> None:
 
     def same_column(a: _Block, b: _Block) -> bool:
         return (abs(a.x0 - b.x0) <= cfg.column_align_em * b.size
-                and min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio)
+                and _same_type(a.size, b.size, cfg.block_size_ratio))
 
     # An edge well inside the column (whose lines elsewhere run longer) that only some of a
     # block's lines reach, with nothing beside them that they could have wrapped at, is
@@ -350,7 +349,7 @@ def _right_edges(blocks: list[_Block], cfg: PdfSettings) -> None:
         align = cfg.column_align_em * b.size
 
         def same(size: float, b: _Block = b) -> bool:
-            return min(size, b.size) / max(size, b.size) >= cfg.block_size_ratio
+            return _same_type(size, b.size, cfg.block_size_ratio)
 
         edges = [(same(size), r) for x0, r, size in confirmed if abs(x0 - b.x0) <= align and r >= b.max_x1 - tol]
         lines = [(same(size), r) for (x0, size), r in longest.items() if abs(x0 - b.x0) <= align]

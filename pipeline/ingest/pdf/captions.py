@@ -21,6 +21,7 @@ from .layout import (
     _Page,
     _Para,
     _Rulings,
+    _same_type,
     _Seg,
     _seg_line,
     _split_seg,
@@ -119,7 +120,7 @@ def _columns(segs: list[_Seg], cfg: PdfSettings) -> list[tuple[_Seg, int]]:
     for s in sorted(segs, key=lambda s: (s.x0, s.size)):
         for g in groups[-3:]:  # sorted by start: a segment's group is among the last few
             if abs(g[0].x0 - s.x0) <= cfg.side_margin_em * s.size \
-                    and min(g[0].size, s.size) / max(g[0].size, s.size) >= cfg.block_size_ratio:
+                    and _same_type(g[0].size, s.size, cfg.block_size_ratio):
                 g.append(s)
                 break
         else:
@@ -131,7 +132,7 @@ def _in_column(s: _Seg, col: _Seg, cfg: PdfSettings) -> bool:
     """Does ``s`` start where the column does, or stand inside its width, in its type?"""
     margin = cfg.side_margin_em * min(s.size, col.size)
     return ((abs(s.x0 - col.x0) <= margin or col.x0 - margin <= s.x0 and s.x1 <= col.x1 + margin)
-            and min(s.size, col.size) / max(s.size, col.size) >= cfg.block_size_ratio)
+            and _same_type(s.size, col.size, cfg.block_size_ratio))
 
 
 def _table_cell(s: _Seg, left: float, right: float, rulings: _Rulings, cfg: PdfSettings) -> bool:
@@ -231,7 +232,7 @@ def _aligned_run(s: _Seg, segs: list[_Seg], cfg: PdfSettings, gap_em: float,
             upper, lower = (a, b) if a.top <= b.top else (b, a)
             em = min(a.size, b.size)
             if (abs(a.x0 - b.x0) <= cfg.side_margin_em * em
-                    and em / max(a.size, b.size) >= cfg.block_size_ratio
+                    and _same_type(a.size, b.size, cfg.block_size_ratio)
                     and -cfg.overlap_em * em <= lower.top - upper.bottom <= gap_em * em):
                 seen.add(id(b))
                 run.append(b)
@@ -325,7 +326,7 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings, u
     for b in blocks:
         align = cfg.column_align_em * b.size
         b.right = max(r for (x0, size), r in longest.items() if abs(x0 - b.x0) <= align
-                      and min(size, b.size) / max(size, b.size) >= cfg.block_size_ratio)
+                      and _same_type(size, b.size, cfg.block_size_ratio))
     # The line gap of a wrapped caption: the body's for captions in the body's type (where
     # one-line captions stacked in a column show only the space between them), else the
     # captions' own.
@@ -334,7 +335,7 @@ def _attach_captions(pages: list[_Page], paras: list[_Para], cfg: PdfSettings, u
     own_gap = _line_gap(seen, cfg) if seen else usual_gap
 
     def line_gap(block: _Block) -> float:
-        same_type = min(block.size, body_size) / max(block.size, body_size) >= cfg.block_size_ratio
+        same_type = _same_type(block.size, body_size, cfg.block_size_ratio)
         return usual_gap if same_type else own_gap
     by_number = {p.number: p for p in pages}
     leader = _caption_groups(blocks, by_number, cfg)
@@ -460,7 +461,7 @@ def _continued_captions(blocks: list[_Block], pages: dict[int, _Page], cfg: PdfS
             continue  # only the first caption block of its column continues
         align = cfg.column_align_em * b.size
         cands = [j for j, a in enumerate(blocks) if a.page == b.page - 1 and abs(a.x0 - b.x0) <= align
-                 and min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio]
+                 and _same_type(a.size, b.size, cfg.block_size_ratio)]
         if not cands:
             continue
         j = max(cands, key=lambda j: blocks[j].lines[-1].top)

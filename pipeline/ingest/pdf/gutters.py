@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import replace
 
 from ...rule_files import PdfSettings
-from .layout import _Seg, _split_seg
+from .layout import _same_type, _Seg, _split_seg, _v_overlap
 
 
 def _cut_at_gutters(segs: list[_Seg], cfg: PdfSettings) -> list[_Seg]:
@@ -81,12 +81,11 @@ def _runs(group: list[tuple[_Seg, float, float]], segs: list[_Seg],
 
     def opens_line(s: _Seg) -> bool:  # nothing left of it on its baseline (a column's line)
         return not any(t is not s and t.x1 <= s.x0 < t.x1 + (cfg.column_gap_em + 1) * s.size
-                       and min(t.bottom, s.bottom) - max(t.top, s.top)
-                       >= cfg.same_line_overlap * min(t.bottom - t.top, s.bottom - s.top) for t in segs)
+                       and _v_overlap(t.top, t.bottom, s.top, s.bottom) >= cfg.same_line_overlap for t in segs)
 
     starts = Counter(stretch(s) for s in segs if id(s) not in members
                      and abs(s.x0 - x) <= cfg.gutter_align_em * s.size
-                     and min(s.size, size) / max(s.size, size) >= cfg.block_size_ratio and opens_line(s))
+                     and _same_type(s.size, size, cfg.block_size_ratio) and opens_line(s))
     return [(run, starts[k]) for k, run in runs.items()]
 
 

@@ -200,6 +200,12 @@ class _Page:
     rulings: _Rulings = field(default_factory=lambda: _NO_RULINGS)
 
 
+def _same_type(a: float, b: float, ratio: float) -> bool:
+    """Are font sizes ``a`` and ``b`` one type (the smaller at least ``ratio`` of the larger:
+    ``blocks.size_ratio``)?"""
+    return min(a, b) / max(a, b) >= ratio
+
+
 def _v_overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: float) -> float:
     """Vertical overlap as a fraction of the smaller height."""
     inter = min(a_bottom, b_bottom) - max(a_top, b_top)

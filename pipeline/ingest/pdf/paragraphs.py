@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ...rule_files import PdfSettings
 from .chars import _wrap_space
-from .layout import _UNIT, _Block, _Line, _Page, _Para
+from .layout import _UNIT, _Block, _Line, _Page, _Para, _same_type
 
 
 def _reaches_edge(ln: _Line, block: _Block, cfg: PdfSettings) -> bool:
@@ -136,7 +136,7 @@ def _paragraphs(pages: list[_Page], blocks_by_page: dict[int, list[_Block]], cfg
 def _same_size(a: _Line, b: _Line, cfg: PdfSettings) -> bool:
     """A paragraph keeps its font size across a page break (a heading on the next page does not
     go on from the text at the foot of the page before)."""
-    return min(a.size, b.size) / max(a.size, b.size) >= cfg.block_size_ratio
+    return _same_type(a.size, b.size, cfg.block_size_ratio)
 
 
 def _same_column(prev: _Line, block: _Block, ln: _Line, cfg: PdfSettings) -> bool:
